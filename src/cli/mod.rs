@@ -1,0 +1,313 @@
+//! The command line: the only part of the program that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "the CLI prints")]
+
+pub mod render;
+
+use crate::core::debrief::Debrief;
+use crate::core::diagnostic::Diagnostic;
+use crate::core::load::{self, Loaded};
+use crate::core::model::Scenario;
+use crate::core::rubric::Guidance;
+use crate::core::session::Session;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ipt-trainer",
+    version,
+    about = "Practise Interpersonal Psychotherapy with simulated clients",
+    long_about = "Practise Interpersonal Psychotherapy (IPT) with simulated clients.\n\nWith no command, starts the desktop app (when built with the `gui` feature)."
+)]
+pub struct Cli {
+    /// A rubric file to score against instead of the bundled one.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub guidance: Option<PathBuf>,
+
+    /// An extra folder of scenarios for the app (a tutor's own).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+
+    /// App: play a scenario through with scripted choices, save a screenshot
+    /// of every screen under DIR, then quit (for end-to-end tests).
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub autoplay: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scenario files (or folders of them) and report every problem.
+    Validate {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Play a scenario in the terminal, ending in the debrief.
+    Play {
+        /// A scenario file.
+        scenario: PathBuf,
+        /// Seed for the client's variation (a random one if left out).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The options to choose, by their shown number, e.g. 2,1,3.
+        #[arg(long, value_delimiter = ',')]
+        choices: Option<Vec<usize>>,
+        /// Print the debrief as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Validate { ref paths, format }) => {
+            validate(paths, format, cli.guidance.as_deref())
+        }
+        Some(Command::Play {
+            ref scenario,
+            seed,
+            ref choices,
+            json,
+        }) => play(
+            scenario,
+            seed,
+            choices.as_deref(),
+            json,
+            cli.guidance.as_deref(),
+        ),
+        None => start_app(&cli),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn start_app(cli: &Cli) -> ExitCode {
+    match load_guidance(cli.guidance.as_deref()) {
+        Ok(g) => crate::app::run(crate::app::AppOptions {
+            guidance: g,
+            guidance_path: cli.guidance.clone(),
+            extra_scenarios: cli.scenarios.clone(),
+            autoplay: cli.autoplay.clone(),
+        }),
+        Err(code) => code,
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn start_app(_cli: &Cli) -> ExitCode {
+    use clap::CommandFactory;
+    let _ = Cli::command().print_help();
+    println!("\n(This build has no desktop app; rebuild with the `gui` feature for it.)");
+    ExitCode::SUCCESS
+}
+
+fn print_diagnostics(ds: &[Diagnostic]) {
+    for d in ds {
+        eprintln!("{}", render::diagnostic(d));
+    }
+}
+
+/// The rubric from `--guidance`, or the bundled one.
+pub fn load_guidance(path: Option<&Path>) -> Result<Arc<Guidance>, ExitCode> {
+    let loaded = match path {
+        Some(p) => load::load_guidance_file(p),
+        None => load::load_guidance_str(load::BUNDLED_GUIDANCE, Path::new("assets/guidance.ron")),
+    };
+    match loaded.into_result() {
+        Ok(g) => Ok(Arc::new(g)),
+        Err(ds) => {
+            print_diagnostics(&ds);
+            eprintln!("error: the rubric has problems; fix them first");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
+    let mut all: Vec<Diagnostic> = Vec::new();
+    let mut files = 0;
+    if let Some(g) = guidance {
+        all.extend(load::load_guidance_file(g).diagnostics);
+    }
+    for p in paths {
+        match load::scenario_files(p) {
+            Ok(list) => {
+                for f in list {
+                    files += 1;
+                    let Loaded { diagnostics, .. } = load::load_scenario_file(&f);
+                    all.extend(diagnostics);
+                }
+            }
+            Err(d) => all.push(*d),
+        }
+    }
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    let warnings = all.len() - errors;
+    match format {
+        Format::Json => {
+            let out = serde_json::json!({
+                "files": files,
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": all,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        Format::Text => {
+            print_diagnostics(&all);
+            eprintln!(
+                "{files} file{} checked: {errors} error{}, {warnings} warning{}",
+                if files == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            );
+        }
+    }
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn load_scenario(path: &Path) -> Result<Arc<Scenario>, ExitCode> {
+    let loaded = load::load_scenario_file(path);
+    let warnings: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| !d.is_error())
+        .cloned()
+        .collect();
+    match loaded.into_result() {
+        Ok(s) => {
+            print_diagnostics(&warnings);
+            Ok(Arc::new(s))
+        }
+        Err(ds) => {
+            print_diagnostics(&ds);
+            eprintln!(
+                "error: {} cannot be played until these are fixed",
+                path.display()
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// A seed from the clock, for sessions that did not ask for one.
+pub fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn play(
+    path: &Path,
+    seed: Option<u64>,
+    choices: Option<&[usize]>,
+    json: bool,
+    guidance: Option<&Path>,
+) -> ExitCode {
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let guidance = match load_guidance(guidance) {
+        Ok(g) => g,
+        Err(c) => return c,
+    };
+    let seed = seed.unwrap_or_else(fresh_seed);
+    let mut session = match Session::new(scenario.clone(), guidance, seed) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let name = scenario.client.name.clone();
+    let quiet = json;
+    let say = |text: &str| {
+        if !quiet {
+            print!("{text}");
+            let _ = std::io::stdout().flush();
+        }
+    };
+    say(&format!(
+        "{} (seed {seed})\n{}, {}: {}\n\n",
+        scenario.title, name, scenario.client.age, scenario.client.background
+    ));
+    let mut scripted = choices.map(|c| c.iter().copied());
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    while let Some(prompt) = session.prompt().cloned() {
+        say(&render::prompt(&name, &prompt));
+        let pick = if let Some(it) = scripted.as_mut() {
+            if let Some(p) = it.next() {
+                say(&format!("> {p}\n"));
+                p
+            } else {
+                eprintln!(
+                    "error: the choices ran out at turn {} (node `{}`) before an ending; add more",
+                    session.turns().len() + 1,
+                    prompt.node
+                );
+                return ExitCode::FAILURE;
+            }
+        } else {
+            say(&format!("Choose 1-{} (q to stop): ", prompt.options.len()));
+            let mut line = String::new();
+            match input.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let t = line.trim();
+            if t.eq_ignore_ascii_case("q") {
+                break;
+            }
+            if let Ok(n) = t.parse::<usize>() {
+                n
+            } else {
+                say("Type the number of an option.\n");
+                continue;
+            }
+        };
+        match session.choose(pick) {
+            Ok(events) => say(&format!("{}\n", render::events(&events))),
+            Err(e) => {
+                if scripted.is_some() {
+                    eprintln!("error: turn {}: {e}", session.turns().len() + 1);
+                    return ExitCode::FAILURE;
+                }
+                say(&format!("{e}\n"));
+            }
+        }
+    }
+    let debrief = Debrief::from_session(&session);
+    if json {
+        match serde_json::to_string_pretty(&debrief) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: cannot write the debrief as JSON: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", render::debrief(&debrief, &name));
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,233 @@
+//! Text rendering of diagnostics, sessions and debriefs for the terminal.
+//! The same text is what walkthrough files hold.
+
+use crate::core::debrief::Debrief;
+use crate::core::diagnostic::{Diagnostic, Severity};
+use crate::core::model::ClientState;
+use crate::core::session::{Event, Prompt};
+use std::fmt::Write as _;
+
+/// A diagnostic the way a compiler shows it: header, place, source line,
+/// a marker under the span, and the hint.
+pub fn diagnostic(d: &Diagnostic) -> String {
+    let mut out = String::new();
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let _ = writeln!(out, "{severity}[{}]: {}", d.code, d.message);
+    match d.position {
+        Some(p) => {
+            let gutter = p.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            let _ = writeln!(out, "{pad}--> {}:{}:{}", d.file.display(), p.line, p.column);
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{} | {}", p.line, d.source_line);
+            let lead: String = d
+                .source_line
+                .chars()
+                .take(p.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(d.length.max(1)));
+            if let Some(h) = &d.hint {
+                let _ = writeln!(out, "{pad} = hint: {h}");
+            }
+        }
+        None => {
+            let _ = writeln!(out, " --> {}", d.file.display());
+            if let Some(h) = &d.hint {
+                let _ = writeln!(out, "  = hint: {h}");
+            }
+        }
+    }
+    out
+}
+
+fn state(s: &ClientState) -> String {
+    format!(
+        "trust {}, distress {}, openness {}",
+        s.trust, s.distress, s.openness
+    )
+}
+
+fn signed(v: i32) -> String {
+    if v > 0 {
+        format!("+{v}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// What the client says and the options, numbered.
+pub fn prompt(name: &str, p: &Prompt) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{name}: {}", p.client_line);
+    for d in &p.disclosures {
+        let _ = writeln!(out, "{name} (opening up): {d}");
+    }
+    for (i, o) in p.options.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {}", i + 1, o.text);
+    }
+    out
+}
+
+/// The rubric's view of a move, for coach-style output after each choice.
+pub fn events(events: &[Event]) -> String {
+    let mut out = String::new();
+    for e in events {
+        match e {
+            Event::Assessed { fired, .. } => {
+                for f in fired {
+                    let _ = writeln!(
+                        out,
+                        "    [{}] {}{}",
+                        f.principle_name,
+                        f.feedback,
+                        score_suffix(&f.score)
+                    );
+                }
+            }
+            Event::StateChanged { before, after } => {
+                let _ = writeln!(out, "    client: {} -> {}", state(before), state(after));
+            }
+            Event::ClientSpoke(_) | Event::Ended { .. } => {}
+        }
+    }
+    out
+}
+
+fn score_suffix(s: &crate::core::rubric::ScoreDelta) -> String {
+    let parts: Vec<String> = [
+        ("rapport", s.rapport),
+        ("pacing", s.pacing),
+        ("focus", s.focus),
+    ]
+    .iter()
+    .filter(|(_, v)| *v != 0)
+    .map(|(n, v)| format!("{n} {}", signed(*v)))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+/// The whole debrief as text: scores, each explained, then every turn.
+pub fn debrief(d: &Debrief, client_name: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "== Debrief: {} ==", d.title);
+    if let Some(e) = &d.ending {
+        let _ = writeln!(out, "Ending: {} ({:?})", e.title, e.outcome);
+        let _ = writeln!(out, "  {}", e.text);
+    } else {
+        let _ = writeln!(out, "The session was stopped before an ending.");
+    }
+    let _ = writeln!(
+        out,
+        "Time: {} of {} minutes",
+        d.minutes_used, d.minutes_planned
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Overall {}  (rapport {}, pacing {}, focus {})",
+        d.scores.overall, d.scores.rapport, d.scores.pacing, d.scores.focus
+    );
+    for c in &d.critical {
+        let _ = writeln!(
+            out,
+            "  SERIOUS ERROR (overall capped at {}): {c}",
+            d.critical_cap
+        );
+    }
+    for dim in &d.dimensions {
+        let _ = writeln!(
+            out,
+            "{} {} (starts at {}):",
+            dim.dimension.label(),
+            dim.score,
+            d.base
+        );
+        if dim.contributions.is_empty() {
+            let _ = writeln!(out, "  no principle moved it");
+        }
+        for c in &dim.contributions {
+            let _ = writeln!(
+                out,
+                "  {:>4}  {} (x{}) - {}",
+                signed(c.points),
+                c.principle_name,
+                c.times,
+                c.source
+            );
+        }
+    }
+    if !d.tasks.is_empty() {
+        let _ = writeln!(out, "Session tasks:");
+        for t in &d.tasks {
+            let _ = writeln!(
+                out,
+                "  [{}] {}",
+                if t.done { "x" } else { " " },
+                t.name
+            );
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Turn by turn:");
+    for t in &d.turns {
+        let _ = writeln!(out, "{}. [{} min] {client_name}: {}", t.number, t.clock, t.client_line);
+        for dis in &t.disclosures {
+            let _ = writeln!(out, "   {client_name} (opening up): {dis}");
+        }
+        let _ = writeln!(
+            out,
+            "   You ({}, about {}): {}",
+            t.kind.label(),
+            t.topic.label(),
+            t.text
+        );
+        for f in &t.fired {
+            let _ = writeln!(
+                out,
+                "     {} {}{}",
+                if f.score.total() >= 0 { "+" } else { "-" },
+                f.feedback,
+                score_suffix(&f.score)
+            );
+        }
+        if !t.author_feedback.is_empty() {
+            let _ = writeln!(out, "     note: {}", t.author_feedback);
+        }
+        if let Some(b) = &t.better {
+            let _ = writeln!(
+                out,
+                "     better: \"{}\" ({}){}",
+                b.text,
+                b.kind.label(),
+                if b.why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" - {}", b.why)
+                }
+            );
+        }
+        let _ = writeln!(
+            out,
+            "     client: {} | scores: rapport {}, pacing {}, focus {}",
+            state(&t.after),
+            t.scores.rapport,
+            t.scores.pacing,
+            t.scores.focus
+        );
+    }
+    if !d.session_end.is_empty() {
+        let _ = writeln!(out, "At the end of the session:");
+        for f in &d.session_end {
+            let _ = writeln!(out, "  - {}{}", f.feedback, score_suffix(&f.score));
+        }
+    }
+    out
+}

@@ -1,0 +1,758 @@
+//! Reading scenario and rubric files: parsing, then every semantic check,
+//! with all problems collected as diagnostics that point into the file.
+
+use crate::core::diagnostic::{Code, Diagnostic, Position, find_key_value, suggest};
+use crate::core::model::{Condition, Scenario};
+use crate::core::rubric::Guidance;
+use ron::extensions::Extensions;
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are refused (a scenario of 5,000 nodes is about 2 MiB).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The rubric that ships with the program.
+pub const BUNDLED_GUIDANCE: &str = include_str!("../../assets/guidance.ron");
+
+/// The result of loading a file: the value if it is usable, and every
+/// problem found (warnings may come with a value).
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub value: Option<T>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<T> Loaded<T> {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The value, or the diagnostics if there were errors.
+    pub fn into_result(self) -> Result<T, Vec<Diagnostic>> {
+        match self.value {
+            Some(v) if !self.diagnostics.iter().any(Diagnostic::is_error) => Ok(v),
+            _ => Err(self.diagnostics),
+        }
+    }
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+}
+
+/// Reads a file as text, refusing missing, unreadable and oversized files.
+pub fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Box::new(
+            Diagnostic::new(Code::E001, path, format!("cannot read the file: {e}"))
+                .with_hint("check the path; `validate` takes files or folders of .ron files"),
+        )
+    })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Box::new(
+            Diagnostic::new(
+                Code::E002,
+                path,
+                format!(
+                    "the file is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                    meta.len()
+                ),
+            )
+            .with_hint("split the scenario into smaller ones"),
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        Box::new(
+            Diagnostic::new(Code::E001, path, format!("cannot read the file: {e}"))
+                .with_hint("save the file as UTF-8 text"),
+        )
+    })
+}
+
+/// Parses RON, turning a syntax or format error into a diagnostic.
+fn parse<T: DeserializeOwned>(source: &str, path: &Path) -> Result<T, Diagnostic> {
+    ron_options()
+        .from_str::<T>(source)
+        .map_err(|e| ron_diagnostic(&e, source, path))
+}
+
+fn ron_diagnostic(e: &ron::error::SpannedError, source: &str, path: &Path) -> Diagnostic {
+    use ron::error::Error as R;
+    let (code, message, hint) = match &e.code {
+        R::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => {
+            let what = outer.as_deref().unwrap_or("value");
+            let code = if what == "MoveKind" {
+                Code::E006
+            } else {
+                Code::E007
+            };
+            let noun = match what {
+                "MoveKind" => "move kind",
+                "Topic" => "topic",
+                "ProblemArea" => "problem area",
+                "Phase" => "phase",
+                "Difficulty" => "difficulty",
+                "Outcome" => "outcome",
+                "Dimension" => "dimension",
+                other => other,
+            };
+            let hint = match suggest(found, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("use one of: {}", expected.join(", ")),
+            };
+            (code, format!("unknown {noun} `{found}`"), hint)
+        }
+        R::NoSuchStructField {
+            expected, found, ..
+        } => {
+            let hint = match suggest(found, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the fields here are: {}", expected.join(", ")),
+            };
+            (Code::E016, format!("unknown field `{found}`"), hint)
+        }
+        R::MissingStructField { field, outer } => (
+            Code::E015,
+            format!(
+                "missing field `{field}`{}",
+                outer
+                    .as_deref()
+                    .map(|o| format!(" in {o}"))
+                    .unwrap_or_default()
+            ),
+            format!("add `{field}: ...` to this item (see docs/scenario-format.md)"),
+        ),
+        other => (
+            Code::E003,
+            format!("the file does not parse: {other}"),
+            "check brackets, commas and quotes just before this point".to_string(),
+        ),
+    };
+    let start = Position {
+        line: e.span.start.line.max(1),
+        column: e.span.start.col.max(1),
+    };
+    let length = if e.span.end.line == e.span.start.line {
+        e.span.end.col.saturating_sub(e.span.start.col)
+    } else {
+        1
+    };
+    Diagnostic::new(code, path, message)
+        .with_hint(hint)
+        .at(source, start, length)
+}
+
+/// Loads and checks a scenario file.
+pub fn load_scenario_file(path: &Path) -> Loaded<Scenario> {
+    match read_source(path) {
+        Ok(source) => load_scenario_str(&source, path),
+        Err(d) => Loaded {
+            value: None,
+            diagnostics: vec![*d],
+        },
+    }
+}
+
+/// Parses and checks a scenario from text; `path` names it in diagnostics.
+pub fn load_scenario_str(source: &str, path: &Path) -> Loaded<Scenario> {
+    match parse::<Scenario>(source, path) {
+        Err(d) => Loaded {
+            value: None,
+            diagnostics: vec![d],
+        },
+        Ok(s) => {
+            let diagnostics = check_scenario(&s, source, path);
+            Loaded {
+                value: Some(s),
+                diagnostics,
+            }
+        }
+    }
+}
+
+/// Points diagnostics at the places they come from in the source.
+struct Locator<'a> {
+    source: &'a str,
+    path: &'a Path,
+    seen: HashMap<(String, String), usize>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(source: &'a str, path: &'a Path) -> Self {
+        Locator {
+            source,
+            path,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// A diagnostic at the `occurrence`-th `key: literal` in the file, or at
+    /// the file as a whole if it cannot be found.
+    fn at_nth(
+        &self,
+        code: Code,
+        key: &str,
+        literal: &str,
+        occurrence: usize,
+        message: String,
+    ) -> Diagnostic {
+        let d = Diagnostic::new(code, self.path, message);
+        match find_key_value(self.source, key, literal, occurrence) {
+            Some((pos, len)) => d.at(self.source, pos, len),
+            None => d,
+        }
+    }
+
+    /// A diagnostic at the first place `literal` is written.
+    fn at_literal(&self, code: Code, literal: &str, message: String) -> Diagnostic {
+        let d = Diagnostic::new(code, self.path, message);
+        match self.source.find(literal) {
+            Some(at) => d.at(
+                self.source,
+                crate::core::diagnostic::position_of(self.source, at),
+                literal.chars().count(),
+            ),
+            None => d,
+        }
+    }
+
+    /// A diagnostic at the next not yet reported `key: literal`.
+    fn at_next(&mut self, code: Code, key: &str, literal: &str, message: String) -> Diagnostic {
+        let n = self
+            .seen
+            .entry((key.to_string(), literal.to_string()))
+            .or_insert(0);
+        let occurrence = *n;
+        *n += 1;
+        self.at_nth(code, key, literal, occurrence, message)
+    }
+}
+
+fn quoted(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn check_range(
+    loc: &mut Locator<'_>,
+    out: &mut Vec<Diagnostic>,
+    key: &str,
+    value: i64,
+    range: std::ops::RangeInclusive<i64>,
+    what: &str,
+) {
+    if !range.contains(&value) {
+        out.push(
+            loc.at_next(
+                Code::E008,
+                key,
+                &value.to_string(),
+                format!(
+                    "{what} is {value}, outside {}..={}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+            .with_hint(format!(
+                "use a value from {} to {}",
+                range.start(),
+                range.end()
+            )),
+        );
+    }
+}
+
+fn check_condition(
+    loc: &mut Locator<'_>,
+    out: &mut Vec<Diagnostic>,
+    c: &Condition,
+    known_flags: &BTreeSet<String>,
+) {
+    for (key, v) in [
+        ("min_trust", c.min_trust),
+        ("max_trust", c.max_trust),
+        ("min_distress", c.min_distress),
+        ("max_distress", c.max_distress),
+        ("min_openness", c.min_openness),
+        ("max_openness", c.max_openness),
+    ] {
+        if let Some(v) = v {
+            check_range(loc, out, key, i64::from(v), 0..=100, key);
+        }
+    }
+    for flag in c.remembers.iter().chain(&c.forgets) {
+        if !known_flags.contains(flag) {
+            let mut d = loc.at_literal(
+                Code::W002,
+                &quoted(flag),
+                format!("the condition refers to `{flag}`, which nothing in this scenario or the rubric sets"),
+            );
+            d.hint = Some(match suggest(flag, known_flags.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "use a disclosure id from this scenario or a flag the rubric sets (see docs/scenario-format.md)".into(),
+            });
+            out.push(d);
+        }
+    }
+}
+
+/// Memory flags the bundled rubric sets, so scenarios may test them.
+pub fn rubric_flags(g: &Guidance) -> BTreeSet<String> {
+    g.principles
+        .iter()
+        .flat_map(|p| &p.rules)
+        .flat_map(|r| r.remember.iter().cloned())
+        .collect()
+}
+
+/// Every semantic check on a parsed scenario, all reported at once.
+pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut loc = Locator::new(source, path);
+
+    for (key, text, what) in [
+        ("id", &s.id, "the scenario id"),
+        ("title", &s.title, "the title"),
+    ] {
+        if text.trim().is_empty() {
+            out.push(
+                loc.at_next(Code::E010, key, "\"\"", format!("{what} is empty"))
+                    .with_hint("write some text between the quotes"),
+            );
+        }
+    }
+    if s.client.name.trim().is_empty() {
+        out.push(
+            loc.at_next(Code::E010, "name", "\"\"", "the client's name is empty".into())
+                .with_hint("give the client a name"),
+        );
+    }
+    check_range(
+        &mut loc,
+        &mut out,
+        "minutes",
+        i64::from(s.minutes),
+        5..=180,
+        "the session length in minutes",
+    );
+    check_range(
+        &mut loc,
+        &mut out,
+        "age",
+        i64::from(s.client.age),
+        5..=110,
+        "the client's age",
+    );
+    for (key, v) in [
+        ("trust", s.client.start.trust),
+        ("distress", s.client.start.distress),
+        ("openness", s.client.start.openness),
+    ] {
+        check_range(
+            &mut loc,
+            &mut out,
+            key,
+            i64::from(v),
+            0..=100,
+            &format!("the starting {key}"),
+        );
+    }
+
+    if s.nodes.is_empty() {
+        out.push(
+            Diagnostic::new(Code::E011, path, "the scenario has no nodes")
+                .with_hint("add at least one node under `nodes: [...]`"),
+        );
+    }
+    if s.endings.is_empty() {
+        out.push(
+            Diagnostic::new(Code::E013, path, "the scenario has no endings")
+                .with_hint("add at least one ending under `endings: [...]`"),
+        );
+    }
+
+    // Ids: unique across nodes and endings.
+    let mut ids: HashSet<&str> = HashSet::new();
+    for id in s
+        .nodes
+        .iter()
+        .map(|n| &n.id)
+        .chain(s.endings.iter().map(|e| &e.id))
+    {
+        if id.trim().is_empty() {
+            out.push(
+                loc.at_next(Code::E010, "id", "\"\"", "an id is empty".into())
+                    .with_hint("give every node and ending a short unique id"),
+            );
+            continue;
+        }
+        if !ids.insert(id) {
+            // Point at the second place this id is defined.
+            let d = loc.at_nth(
+                Code::E004,
+                "id",
+                &quoted(id),
+                1,
+                format!("the id `{id}` is used twice"),
+            );
+            out.push(d.with_hint("rename one of them; node and ending ids must be unique"));
+        }
+    }
+    let targets: Vec<&str> = ids.iter().copied().collect();
+
+    let start = s.start_id();
+    if !s.start.is_empty() && s.node(start).is_none() {
+        let hint = match suggest(start, s.nodes.iter().map(|n| n.id.as_str())) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => "name one of the nodes, or leave `start` out to begin at the first".into(),
+        };
+        out.push(
+            loc.at_next(
+                Code::E011,
+                "start",
+                &quoted(start),
+                format!("the start node `{start}` does not exist"),
+            )
+            .with_hint(hint),
+        );
+    }
+
+    // Flags a condition can test: disclosures and the rubric's memory.
+    let mut known_flags: BTreeSet<String> = s
+        .nodes
+        .iter()
+        .flat_map(|n| n.disclosures.iter().map(|d| d.id.clone()))
+        .collect();
+    if let Ok(g) = parse::<Guidance>(BUNDLED_GUIDANCE, Path::new("assets/guidance.ron")) {
+        known_flags.extend(rubric_flags(&g));
+    }
+
+    for e in &s.endings {
+        if e.text.trim().is_empty() {
+            out.push(
+                loc.at_next(
+                    Code::E010,
+                    "text",
+                    "\"\"",
+                    format!("ending `{}` has no text", e.id),
+                )
+                .with_hint("describe the outcome the trainee reads at the end"),
+            );
+        }
+    }
+
+    for node in &s.nodes {
+        if node.client.is_empty() {
+            out.push(
+                loc.at_nth(
+                    Code::E010,
+                    "id",
+                    &quoted(&node.id),
+                    0,
+                    format!("node `{}` has no client line", node.id),
+                )
+                .with_hint("add `client: [(text: \"...\")]`"),
+            );
+        }
+        for line in &node.client {
+            if line.text.trim().is_empty() {
+                out.push(
+                    loc.at_next(
+                        Code::E010,
+                        "text",
+                        "\"\"",
+                        format!("a client line in node `{}` is empty", node.id),
+                    )
+                    .with_hint("write what the client says"),
+                );
+            }
+            check_condition(&mut loc, &mut out, &line.when, &known_flags);
+        }
+        for d in &node.disclosures {
+            if d.text.trim().is_empty() {
+                out.push(
+                    loc.at_next(
+                        Code::E010,
+                        "text",
+                        "\"\"",
+                        format!("disclosure `{}` has no text", d.id),
+                    )
+                    .with_hint("write what the client discloses"),
+                );
+            }
+            check_condition(&mut loc, &mut out, &d.when, &known_flags);
+        }
+        if node.options.is_empty() {
+            out.push(
+                loc.at_nth(
+                    Code::E009,
+                    "id",
+                    &quoted(&node.id),
+                    0,
+                    format!(
+                        "node `{}` has no options and is not an ending: the session would stop here",
+                        node.id
+                    ),
+                )
+                .with_hint("add options, or make it an ending under `endings: [...]`"),
+            );
+        } else if node.options.iter().all(|o| !o.when.is_empty()) {
+            out.push(
+                loc.at_nth(
+                    Code::E012,
+                    "id",
+                    &quoted(&node.id),
+                    0,
+                    format!(
+                        "every option at node `{}` has a condition: in some states the trainee would have nothing to choose",
+                        node.id
+                    ),
+                )
+                .with_hint("leave at least one option without `when`"),
+            );
+        }
+        for o in &node.options {
+            if o.text.trim().is_empty() {
+                out.push(
+                    loc.at_next(
+                        Code::E010,
+                        "text",
+                        "\"\"",
+                        format!("an option at node `{}` has no text", node.id),
+                    )
+                    .with_hint("write what the trainee says"),
+                );
+            }
+            check_range(
+                &mut loc,
+                &mut out,
+                "minutes",
+                i64::from(o.minutes),
+                1..=30,
+                "an option's minutes",
+            );
+            check_condition(&mut loc, &mut out, &o.when, &known_flags);
+            for (key, v) in [
+                ("trust", o.adjust.trust),
+                ("distress", o.adjust.distress),
+                ("openness", o.adjust.openness),
+            ] {
+                check_range(
+                    &mut loc,
+                    &mut out,
+                    key,
+                    i64::from(v),
+                    -50..=50,
+                    &format!("an adjustment to {key}"),
+                );
+            }
+            if !ids.contains(o.next.as_str()) {
+                let hint = match suggest(&o.next, targets.iter().copied()) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => "name a node or an ending of this scenario".into(),
+                };
+                out.push(
+                    loc.at_next(
+                        Code::E005,
+                        "next",
+                        &quoted(&o.next),
+                        format!("unknown node `{}`", o.next),
+                    )
+                    .with_hint(hint),
+                );
+            }
+        }
+    }
+
+    // Reachability (ignoring conditions): warn about nodes no path reaches.
+    if out.iter().all(|d| d.code != Code::E011) && !s.nodes.is_empty() {
+        let index: HashMap<&str, usize> = s
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.as_str(), i))
+            .collect();
+        let mut seen = vec![false; s.nodes.len()];
+        let mut queue = VecDeque::new();
+        if let Some(&i) = index.get(start) {
+            seen[i] = true;
+            queue.push_back(i);
+        }
+        while let Some(i) = queue.pop_front() {
+            for o in &s.nodes[i].options {
+                if let Some(&j) = index.get(o.next.as_str())
+                    && !seen[j]
+                {
+                    seen[j] = true;
+                    queue.push_back(j);
+                }
+            }
+        }
+        for (i, n) in s.nodes.iter().enumerate() {
+            if !seen[i] {
+                out.push(
+                    loc.at_nth(
+                        Code::W001,
+                        "id",
+                        &quoted(&n.id),
+                        0,
+                        format!("node `{}` cannot be reached from the start", n.id),
+                    )
+                    .with_hint("lead an option to it with `next`, or remove it"),
+                );
+            }
+        }
+    }
+
+    out.sort_by(|a, b| (a.position, a.code).cmp(&(b.position, b.code)));
+    out
+}
+
+/// Loads and checks a rubric file.
+pub fn load_guidance_file(path: &Path) -> Loaded<Guidance> {
+    match read_source(path) {
+        Ok(source) => load_guidance_str(&source, path),
+        Err(d) => Loaded {
+            value: None,
+            diagnostics: vec![*d],
+        },
+    }
+}
+
+/// The bundled rubric. It is checked by the tests, so a failure here is a
+/// build defect; it is still reported as diagnostics, not a panic.
+pub fn bundled_guidance() -> Result<Guidance, Vec<Diagnostic>> {
+    load_guidance_str(BUNDLED_GUIDANCE, Path::new("assets/guidance.ron")).into_result()
+}
+
+pub fn load_guidance_str(source: &str, path: &Path) -> Loaded<Guidance> {
+    let g = match parse::<Guidance>(source, path) {
+        Ok(g) => g,
+        Err(d) => {
+            return Loaded {
+                value: None,
+                diagnostics: vec![d],
+            };
+        }
+    };
+    let mut out = Vec::new();
+    let mut loc = Locator::new(source, path);
+    let mut ids = HashSet::new();
+    for p in &g.principles {
+        if !ids.insert(p.id.as_str()) {
+            out.push(
+                loc.at_nth(
+                    Code::E004,
+                    "id",
+                    &quoted(&p.id),
+                    1,
+                    format!("principle id `{}` is used twice", p.id),
+                )
+                .with_hint("give each principle its own id"),
+            );
+        }
+        for (what, text) in [
+            ("name", &p.name),
+            ("statement", &p.statement),
+            ("source", &p.source),
+        ] {
+            if text.trim().is_empty() {
+                out.push(
+                    loc.at_nth(
+                        Code::E010,
+                        "id",
+                        &quoted(&p.id),
+                        0,
+                        format!("principle `{}` has an empty {what}", p.id),
+                    )
+                    .with_hint("every principle needs a name, a statement and its source article"),
+                );
+            }
+        }
+        for r in &p.rules {
+            for d in crate::core::rubric::Dimension::ALL {
+                if r.score.get(d) != 0 && !p.dimensions.contains(&d) {
+                    out.push(
+                        loc.at_nth(
+                            Code::E014,
+                            "id",
+                            &quoted(&p.id),
+                            0,
+                            format!(
+                                "a rule of `{}` changes {} but the principle does not feed that dimension",
+                                p.id,
+                                d.label()
+                            ),
+                        )
+                        .with_hint("add the dimension to `dimensions`, or drop the score change"),
+                    );
+                }
+            }
+            if r.feedback.trim().is_empty() {
+                out.push(
+                    loc.at_nth(
+                        Code::E010,
+                        "id",
+                        &quoted(&p.id),
+                        0,
+                        format!("a rule of `{}` has no feedback", p.id),
+                    )
+                    .with_hint("say in a sentence why the rule fires"),
+                );
+            }
+        }
+    }
+    for t in &g.tasks {
+        if g.principle(&t.principle).is_none() {
+            out.push(
+                loc.at_next(
+                    Code::E014,
+                    "principle",
+                    &quoted(&t.principle),
+                    format!("task `{}` credits unknown principle `{}`", t.id, t.principle),
+                )
+                .with_hint("name a principle id from this file"),
+            );
+        }
+        if t.moves.is_empty() {
+            out.push(
+                loc.at_nth(
+                    Code::E014,
+                    "id",
+                    &quoted(&t.id),
+                    0,
+                    format!("task `{}` lists no moves that cover it", t.id),
+                )
+                .with_hint("add `moves: [...]`"),
+            );
+        }
+    }
+    Loaded {
+        value: Some(g),
+        diagnostics: out,
+    }
+}
+
+/// The `.ron` files under a path (the path itself if it is a file), sorted.
+pub fn scenario_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path).map_err(|e| {
+        Box::new(
+            Diagnostic::new(Code::E001, path, format!("cannot read: {e}"))
+                .with_hint("give a .ron file or a folder that holds them"),
+        )
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    Ok(files)
+}

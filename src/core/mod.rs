@@ -1,0 +1,9 @@
+//! The Bevy-free core: scenario model and loading, diagnostics, the rubric,
+//! the session engine and the debrief. Nothing here prints or draws.
+
+pub mod debrief;
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod rubric;
+pub mod session;

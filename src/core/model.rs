@@ -1,0 +1,432 @@
+//! The scenario model: what a tutor writes in a `.ron` file.
+//!
+//! Every optional field has a default so that a scenario stays short. The
+//! format is documented in `docs/scenario-format.md`.
+
+use serde::{Deserialize, Serialize};
+
+/// The four IPT problem areas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ProblemArea {
+    Grief,
+    RoleDispute,
+    RoleTransition,
+    InterpersonalDeficits,
+}
+
+impl ProblemArea {
+    pub const ALL: [ProblemArea; 4] = [
+        ProblemArea::Grief,
+        ProblemArea::RoleDispute,
+        ProblemArea::RoleTransition,
+        ProblemArea::InterpersonalDeficits,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemArea::Grief => "Grief",
+            ProblemArea::RoleDispute => "Role dispute",
+            ProblemArea::RoleTransition => "Role transition",
+            ProblemArea::InterpersonalDeficits => "Interpersonal deficits",
+        }
+    }
+}
+
+/// The three phases of an IPT course of treatment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Phase {
+    Initial,
+    Middle,
+    Termination,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 3] = [Phase::Initial, Phase::Middle, Phase::Termination];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Initial => "Initial",
+            Phase::Middle => "Middle",
+            Phase::Termination => "Termination",
+        }
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum Difficulty {
+    #[default]
+    Introductory,
+    Intermediate,
+    Advanced,
+}
+
+impl Difficulty {
+    pub const ALL: [Difficulty; 3] = [
+        Difficulty::Introductory,
+        Difficulty::Intermediate,
+        Difficulty::Advanced,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Difficulty::Introductory => "Introductory",
+            Difficulty::Intermediate => "Intermediate",
+            Difficulty::Advanced => "Advanced",
+        }
+    }
+}
+
+/// What kind of move a trainee's option is, in IPT terms. The rubric knows
+/// every one of these; `docs/authoring.md` explains each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MoveKind {
+    OpenQuestion,
+    ClosedQuestion,
+    Reflection,
+    Validation,
+    Clarification,
+    Summary,
+    PressForDetail,
+    PrematureAdvice,
+    Reassurance,
+    Psychoeducation,
+    SymptomReview,
+    SickRole,
+    InterpersonalInventory,
+    ProblemAreaFormulation,
+    LinkMoodToEvents,
+    CommunicationAnalysis,
+    RolePlay,
+    DecisionAnalysis,
+    GoalSetting,
+    TimeLimit,
+    ReviewProgress,
+    SafetyCheck,
+    JudgementalRemark,
+    ChangeSubject,
+}
+
+impl MoveKind {
+    pub const ALL: [MoveKind; 24] = [
+        MoveKind::OpenQuestion,
+        MoveKind::ClosedQuestion,
+        MoveKind::Reflection,
+        MoveKind::Validation,
+        MoveKind::Clarification,
+        MoveKind::Summary,
+        MoveKind::PressForDetail,
+        MoveKind::PrematureAdvice,
+        MoveKind::Reassurance,
+        MoveKind::Psychoeducation,
+        MoveKind::SymptomReview,
+        MoveKind::SickRole,
+        MoveKind::InterpersonalInventory,
+        MoveKind::ProblemAreaFormulation,
+        MoveKind::LinkMoodToEvents,
+        MoveKind::CommunicationAnalysis,
+        MoveKind::RolePlay,
+        MoveKind::DecisionAnalysis,
+        MoveKind::GoalSetting,
+        MoveKind::TimeLimit,
+        MoveKind::ReviewProgress,
+        MoveKind::SafetyCheck,
+        MoveKind::JudgementalRemark,
+        MoveKind::ChangeSubject,
+    ];
+
+    /// A short human label ("open question").
+    pub fn label(self) -> &'static str {
+        match self {
+            MoveKind::OpenQuestion => "open question",
+            MoveKind::ClosedQuestion => "closed question",
+            MoveKind::Reflection => "reflection",
+            MoveKind::Validation => "validation / encouraging affect",
+            MoveKind::Clarification => "clarification",
+            MoveKind::Summary => "summary",
+            MoveKind::PressForDetail => "pressing for detail",
+            MoveKind::PrematureAdvice => "premature advice",
+            MoveKind::Reassurance => "reassurance",
+            MoveKind::Psychoeducation => "psychoeducation",
+            MoveKind::SymptomReview => "symptom review",
+            MoveKind::SickRole => "giving the sick role",
+            MoveKind::InterpersonalInventory => "interpersonal inventory",
+            MoveKind::ProblemAreaFormulation => "agreeing the problem area",
+            MoveKind::LinkMoodToEvents => "linking mood to events",
+            MoveKind::CommunicationAnalysis => "communication analysis",
+            MoveKind::RolePlay => "role play",
+            MoveKind::DecisionAnalysis => "decision analysis",
+            MoveKind::GoalSetting => "goal setting",
+            MoveKind::TimeLimit => "setting the time limit",
+            MoveKind::ReviewProgress => "reviewing progress",
+            MoveKind::SafetyCheck => "asking about safety",
+            MoveKind::JudgementalRemark => "judgemental remark",
+            MoveKind::ChangeSubject => "changing the subject",
+        }
+    }
+
+    /// Moves that explore the client's experience rather than direct it.
+    pub fn is_exploratory(self) -> bool {
+        matches!(
+            self,
+            MoveKind::OpenQuestion
+                | MoveKind::Reflection
+                | MoveKind::Validation
+                | MoveKind::Clarification
+                | MoveKind::Summary
+                | MoveKind::SymptomReview
+                | MoveKind::InterpersonalInventory
+                | MoveKind::LinkMoodToEvents
+                | MoveKind::CommunicationAnalysis
+        )
+    }
+}
+
+/// What an option is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Topic {
+    /// The focal problem area of this scenario.
+    Focal,
+    /// A present-day issue related to the focal area.
+    RelatedPresent,
+    /// The distant past (childhood, long-ago events).
+    DistantPast,
+    /// Unrelated to the work.
+    OffTopic,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 4] = [
+        Topic::Focal,
+        Topic::RelatedPresent,
+        Topic::DistantPast,
+        Topic::OffTopic,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Topic::Focal => "the focal problem",
+            Topic::RelatedPresent => "a related present issue",
+            Topic::DistantPast => "the distant past",
+            Topic::OffTopic => "something off topic",
+        }
+    }
+}
+
+/// The client's state: each value from 0 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientState {
+    pub trust: i32,
+    pub distress: i32,
+    pub openness: i32,
+}
+
+impl Default for ClientState {
+    fn default() -> Self {
+        ClientState {
+            trust: 40,
+            distress: 50,
+            openness: 40,
+        }
+    }
+}
+
+/// A condition on the client's state and memory. Every field is optional;
+/// an empty condition always holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Condition {
+    pub min_trust: Option<i32>,
+    pub max_trust: Option<i32>,
+    pub min_distress: Option<i32>,
+    pub max_distress: Option<i32>,
+    pub min_openness: Option<i32>,
+    pub max_openness: Option<i32>,
+    /// Memory flags that must be set (for example `"judged"`, or a disclosure id).
+    pub remembers: Vec<String>,
+    /// Memory flags that must not be set.
+    pub forgets: Vec<String>,
+}
+
+impl Condition {
+    pub fn is_empty(&self) -> bool {
+        *self == Condition::default()
+    }
+}
+
+/// One way the client may say their line; the first variant whose condition
+/// holds wins, and among several that hold one is drawn at random.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    pub text: String,
+    #[serde(default)]
+    pub when: Condition,
+}
+
+/// Something the client only says once the state allows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub when: Condition,
+}
+
+/// Explicit changes an author attaches to an option, on top of the rubric.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Adjust {
+    pub trust: i32,
+    pub distress: i32,
+    pub openness: i32,
+}
+
+impl Adjust {
+    pub fn is_zero(&self) -> bool {
+        *self == Adjust::default()
+    }
+}
+
+fn default_minutes() -> u32 {
+    2
+}
+
+/// A trainee option at a choice point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub text: String,
+    #[serde(rename = "move")]
+    pub kind: MoveKind,
+    pub topic: Topic,
+    /// The id of the next node or ending.
+    pub next: String,
+    /// Simulated minutes this exchange takes.
+    #[serde(default = "default_minutes")]
+    pub minutes: u32,
+    /// Shown only when this holds.
+    #[serde(default)]
+    pub when: Condition,
+    /// Author's feedback, shown in the debrief beside the rubric's.
+    #[serde(default)]
+    pub feedback: String,
+    #[serde(default)]
+    pub adjust: Adjust,
+}
+
+/// A point in the conversation: the client speaks, then the trainee chooses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    pub id: String,
+    pub client: Vec<Line>,
+    #[serde(default)]
+    pub disclosures: Vec<Disclosure>,
+    /// The client hints at hopelessness or self-harm here.
+    #[serde(default)]
+    pub risk: bool,
+    /// The client hesitates here, whatever the state says.
+    #[serde(default)]
+    pub hesitant: bool,
+    /// A discussion prompt for group debriefs.
+    #[serde(default)]
+    pub prompt: String,
+    pub options: Vec<Choice>,
+}
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum Outcome {
+    Good,
+    #[default]
+    Mixed,
+    Poor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    #[serde(default)]
+    pub outcome: Outcome,
+}
+
+/// A person in the client's life, for the interpersonal inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    pub relation: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    pub name: String,
+    pub age: u32,
+    #[serde(default)]
+    pub pronouns: String,
+    #[serde(default)]
+    pub background: String,
+    #[serde(default)]
+    pub concerns: Vec<String>,
+    #[serde(default)]
+    pub people: Vec<Person>,
+    #[serde(default)]
+    pub start: ClientState,
+}
+
+fn default_session_minutes() -> u32 {
+    50
+}
+
+/// A whole scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub id: String,
+    pub title: String,
+    pub area: ProblemArea,
+    pub phase: Phase,
+    #[serde(default = "default_session_minutes")]
+    pub minutes: u32,
+    #[serde(default)]
+    pub difficulty: Difficulty,
+    #[serde(default)]
+    pub objectives: Vec<String>,
+    #[serde(default)]
+    pub content_note: String,
+    pub client: Client,
+    /// The first node; defaults to the first in `nodes`.
+    #[serde(default)]
+    pub start: String,
+    pub nodes: Vec<Node>,
+    pub endings: Vec<Ending>,
+}
+
+impl Scenario {
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    pub fn ending(&self, id: &str) -> Option<&Ending> {
+        self.endings.iter().find(|e| e.id == id)
+    }
+
+    /// The id of the first node.
+    pub fn start_id(&self) -> &str {
+        if self.start.is_empty() {
+            self.nodes.first().map_or("", |n| n.id.as_str())
+        } else {
+            &self.start
+        }
+    }
+}
