@@ -320,14 +320,19 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
     ] {
         if text.trim().is_empty() {
             out.push(
-                loc.at_next(Code::E010, key, "\"\"", format!("{what} is empty"))
+                loc.at_next(Code::E010, key, &quoted(text), format!("{what} is empty"))
                     .with_hint("write some text between the quotes"),
             );
         }
     }
     if s.client.name.trim().is_empty() {
         out.push(
-            loc.at_next(Code::E010, "name", "\"\"", "the client's name is empty".into())
+            loc.at_next(
+                Code::E010,
+                "name",
+                &quoted(&s.client.name),
+                "the client's name is empty".into(),
+            )
                 .with_hint("give the client a name"),
         );
     }
@@ -385,7 +390,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
     {
         if id.trim().is_empty() {
             out.push(
-                loc.at_next(Code::E010, "id", "\"\"", "an id is empty".into())
+                loc.at_next(Code::E010, "id", &quoted(id), "an id is empty".into())
                     .with_hint("give every node and ending a short unique id"),
             );
             continue;
@@ -437,7 +442,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
                 loc.at_next(
                     Code::E010,
                     "text",
-                    "\"\"",
+                    &quoted(&e.text),
                     format!("ending `{}` has no text", e.id),
                 )
                 .with_hint("describe the outcome the trainee reads at the end"),
@@ -464,7 +469,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
                     loc.at_next(
                         Code::E010,
                         "text",
-                        "\"\"",
+                        &quoted(&line.text),
                         format!("a client line in node `{}` is empty", node.id),
                     )
                     .with_hint("write what the client says"),
@@ -478,7 +483,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
                     loc.at_next(
                         Code::E010,
                         "text",
-                        "\"\"",
+                        &quoted(&d.text),
                         format!("disclosure `{}` has no text", d.id),
                     )
                     .with_hint("write what the client discloses"),
@@ -521,7 +526,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
                     loc.at_next(
                         Code::E010,
                         "text",
-                        "\"\"",
+                        &quoted(&o.text),
                         format!("an option at node `{}` has no text", node.id),
                     )
                     .with_hint("write what the trainee says"),

@@ -1,0 +1,112 @@
+//! The command line as a tutor or a course's CI uses it.
+
+use crate::common::{fixture, root};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn validate_accepts_the_bundled_scenarios() {
+    let out = run(&["validate", "scenarios"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("0 errors"), "{err}");
+}
+
+#[test]
+fn validate_renders_file_line_column_source_marker_and_hint() {
+    let f = fixture("errors/e005-unknown-node.ron");
+    let out = run(&["validate", f.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[E005]: unknown node `lost`"), "{err}");
+    assert!(err.contains("e005-unknown-node.ron:21:114"), "{err}");
+    assert!(err.contains("next: \"lost\""), "{err}");
+    assert!(err.contains("^^^^^^"), "{err}");
+    assert!(err.contains("hint: did you mean `loss`?"), "{err}");
+}
+
+#[test]
+fn validate_goes_on_past_a_bad_file_and_reports_all() {
+    let dir = fixture("errors");
+    let out = run(&["validate", dir.to_str().expect("utf8"), "no-such-dir"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    for code in ["E003", "E004", "E005", "E006", "E008", "E009", "E012", "E001"] {
+        assert!(err.contains(&format!("[{code}]")), "{code} missing:\n{err}");
+    }
+}
+
+#[test]
+fn validate_json_is_machine_readable() {
+    let f = fixture("errors/e006-unknown-move.ron");
+    let out = run(&["validate", "--format", "json", f.to_str().expect("utf8")]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["errors"], 1);
+    assert_eq!(v["diagnostics"][0]["code"], "E006");
+    assert_eq!(v["diagnostics"][0]["position"]["line"], 21);
+}
+
+#[test]
+fn play_with_choices_runs_without_input_and_ends_in_a_debrief() {
+    let f = fixture("valid/small.ron");
+    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1,1,1"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("== Debrief"), "{stdout}");
+    assert!(stdout.contains("Overall"), "{stdout}");
+    assert!(stdout.contains("Turn by turn"), "{stdout}");
+}
+
+#[test]
+fn play_json_gives_the_debrief_as_json() {
+    let f = fixture("valid/small.ron");
+    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1,1,1", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["seed"], 3);
+    assert_eq!(v["choices"], serde_json::json!([1, 1, 1]));
+    let overall = v["scores"]["overall"].as_i64().expect("overall");
+    assert!((0..=100).contains(&overall));
+}
+
+#[test]
+fn play_reads_choices_from_stdin() {
+    use std::io::Write;
+    let f = fixture("valid/small.ron");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .args(["play", f.to_str().expect("utf8"), "--seed", "3"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(b"x\n1\n1\n1\n").expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Type the number of an option."), "{stdout}");
+    assert!(stdout.contains("== Debrief"), "{stdout}");
+}
+
+#[test]
+fn play_reports_bad_input_clearly() {
+    let f = fixture("valid/small.ron");
+    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1,9"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("there is no option 9"), "{}", text(&out.stderr));
+    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1"]);
+    assert!(text(&out.stderr).contains("the choices ran out"), "{}", text(&out.stderr));
+    let bad = fixture("errors/e005-unknown-node.ron");
+    let out = run(&["play", bad.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("E005"));
+}

@@ -1,0 +1,165 @@
+//! Every error kind has a fixture that states its expected code and place
+//! on its first line (`// expect: E005 at 21:114`).
+
+use crate::common::{fixture, root};
+use ipt_trainer::core::diagnostic::{Code, Position};
+use ipt_trainer::core::load::{self, load_scenario_file, load_scenario_str};
+use std::path::Path;
+
+fn expectation(text: &str) -> (String, Option<Position>) {
+    let first = text.lines().next().unwrap_or_default();
+    let rest = first
+        .strip_prefix("// expect: ")
+        .expect("fixture starts with // expect:");
+    let mut parts = rest.split(" at ");
+    let code = parts.next().unwrap_or_default().trim().to_string();
+    let pos = parts.next().map(|p| {
+        let (l, c) = p.trim().split_once(':').expect("line:column");
+        Position {
+            line: l.parse().expect("line"),
+            column: c.parse().expect("column"),
+        }
+    });
+    (code, pos)
+}
+
+#[test]
+fn every_error_fixture_reports_its_code_at_its_place() {
+    let dir = fixture("errors");
+    let files = load::scenario_files(&dir).expect("fixtures");
+    assert!(files.len() >= 12, "expected a fixture per error kind");
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read fixture");
+        let (code, pos) = expectation(&text);
+        let loaded = load_scenario_file(&f);
+        let hit = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.code.as_str() == code)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: expected {code}, got {:?}",
+                    f.display(),
+                    loaded.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+                )
+            });
+        assert!(hit.is_error(), "{}: {code} is an error", f.display());
+        if let Some(p) = pos {
+            assert_eq!(hit.position, Some(p), "{}: position of {code}", f.display());
+        }
+        assert!(hit.hint.is_some(), "{}: {code} comes with a hint", f.display());
+        assert!(loaded.into_result().is_err(), "{} must not load", f.display());
+    }
+}
+
+#[test]
+fn the_small_fixture_is_valid() {
+    let loaded = load_scenario_file(&fixture("valid/small.ron"));
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert!(loaded.value.is_some());
+}
+
+#[test]
+fn typos_get_suggestions() {
+    let d = &load_scenario_file(&fixture("errors/e005-unknown-node.ron")).diagnostics;
+    let e = d.iter().find(|d| d.code == Code::E005).expect("E005");
+    assert_eq!(e.hint.as_deref(), Some("did you mean `loss`?"));
+    let d = &load_scenario_file(&fixture("errors/e006-unknown-move.ron")).diagnostics;
+    let e = d.iter().find(|d| d.code == Code::E006).expect("E006");
+    assert_eq!(e.hint.as_deref(), Some("did you mean `OpenQuestion`?"));
+    assert_eq!(e.source_line.trim_start().chars().next(), Some('('));
+}
+
+#[test]
+fn all_semantic_errors_are_reported_not_just_the_first() {
+    let text = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    let broken = text
+        .replace("next: \"loss\", minutes: 4", "next: \"los\", minutes: 4")
+        .replace("next: \"poor\"", "next: \"pooor\"")
+        .replace("age: 50", "age: 500")
+        .replace("text: \"What happens now?\"", "text: \"\"");
+    let loaded = load_scenario_str(&broken, Path::new("broken.ron"));
+    let codes: Vec<Code> = loaded.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes.iter().filter(|c| **c == Code::E005).count(), 2, "{codes:?}");
+    assert!(codes.contains(&Code::E008), "{codes:?}");
+    assert!(codes.contains(&Code::E010), "{codes:?}");
+    // Each points into the file, in file order.
+    let positions: Vec<_> = loaded.diagnostics.iter().map(|d| d.position).collect();
+    assert!(positions.iter().all(Option::is_some), "{positions:?}");
+    let mut sorted = positions.clone();
+    sorted.sort();
+    assert_eq!(positions, sorted);
+}
+
+#[test]
+fn a_missing_file_is_an_error_not_a_panic() {
+    let loaded = load_scenario_file(&root().join("no/such/file.ron"));
+    assert_eq!(loaded.diagnostics.len(), 1);
+    assert_eq!(loaded.diagnostics[0].code, Code::E001);
+    assert!(loaded.value.is_none());
+}
+
+#[test]
+fn a_file_too_large_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.ron");
+    let size = usize::try_from(load::MAX_FILE_BYTES).expect("fits") + 10;
+    std::fs::write(&big, "/".repeat(size)).expect("write");
+    let loaded = load_scenario_file(&big);
+    assert_eq!(loaded.diagnostics[0].code, Code::E002);
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    for text in [
+        "",
+        "(",
+        "Scenario(",
+        "Scenario(id: 5)",
+        "\u{0}\u{1}",
+        "Scenario(id: \"x\", title: \"t\", area: Grief, phase: Initial, client: (name: \"n\", age: 3), nodes: [], endings: [])",
+    ] {
+        let loaded = load_scenario_str(text, Path::new("x.ron"));
+        assert!(loaded.has_errors(), "{text:?} should not load");
+    }
+}
+
+#[test]
+fn the_bundled_rubric_has_at_least_twelve_sourced_principles() {
+    let g = load::bundled_guidance().expect("rubric loads");
+    assert!(g.principles.len() >= 12);
+    let titles = [
+        "An Overview – Psychosocial Interventions",
+        "Therapeutic intervention",
+        "Interpersonal psychotherapy interventions",
+        "The Power of Interpersonal Therapy",
+        "How Interpersonal Psychotherapy Fights Depression",
+        "Standard IPT structure",
+    ];
+    for p in &g.principles {
+        assert!(
+            titles.iter().any(|t| p.source.contains(t)),
+            "principle {} cites no known source: {}",
+            p.id,
+            p.source
+        );
+        assert!(!p.dimensions.is_empty(), "{} feeds no dimension", p.id);
+    }
+    // Every article is used by at least one principle.
+    for t in &titles {
+        assert!(g.principles.iter().any(|p| p.source.contains(t)), "{t} unused");
+    }
+}
+
+#[test]
+fn a_broken_rubric_is_reported_with_its_place() {
+    let text = load::BUNDLED_GUIDANCE.replace("principle: \"phase-tasks\", dimension: Pacing, reward: 5, penalty: 8),\n        (id: \"initial-sick-role\"", "principle: \"phase-taks\", dimension: Pacing, reward: 5, penalty: 8),\n        (id: \"initial-sick-role\"");
+    let loaded = load::load_guidance_str(&text, Path::new("g.ron"));
+    let e = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::E014)
+        .expect("E014 for an unknown principle");
+    assert!(e.position.is_some());
+    assert!(e.message.contains("phase-taks"));
+}
