@@ -7,3 +7,4 @@ pub mod load;
 pub mod model;
 pub mod rubric;
 pub mod session;
+pub mod store;

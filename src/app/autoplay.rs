@@ -1,0 +1,114 @@
+//! `--autoplay DIR`: plays the first bundled scenario through with scripted
+//! choices, saves a screenshot of every screen under DIR, then quits. The
+//! end-to-end test and the README's screenshots use it.
+
+use super::assets::Catalog;
+use super::{Practice, Screen, UiAction};
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+use bevy::winit::WinitSettings;
+use std::path::PathBuf;
+
+/// Which scenario autoplay uses.
+pub const SCENARIO: &str = "grief-initial-rosa";
+
+#[derive(Resource)]
+struct Script {
+    dir: PathBuf,
+    step: usize,
+    wait: u32,
+}
+
+pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
+    move |app: &mut App| {
+        let _ = std::fs::create_dir_all(&dir);
+        app.insert_resource(WinitSettings::game())
+            .insert_resource(Script { dir: dir.clone(), step: 0, wait: 0 })
+            .add_systems(Update, drive.after(super::apply_actions));
+    }
+}
+
+fn shot(commands: &mut Commands, dir: &std::path::Path, name: &str) {
+    commands
+        .spawn(Screenshot::primary_window())
+        .observe(save_to_disk(dir.join(format!("{name}.png"))));
+}
+
+fn drive(
+    mut commands: Commands,
+    mut script: ResMut<Script>,
+    catalog: Res<Catalog>,
+    practice: Res<Practice>,
+    screen: Res<State<Screen>>,
+    mut out: MessageWriter<UiAction>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    // Let a few frames draw after each step before the next.
+    if script.wait > 0 {
+        script.wait -= 1;
+        return;
+    }
+    let dir = script.dir.clone();
+    let step = script.step;
+    script.wait = 12;
+    script.step += 1;
+    match step {
+        0 => {
+            if catalog.by_id(SCENARIO).is_none() {
+                script.step = 0;
+                script.wait = 5;
+            }
+        }
+        1 => shot(&mut commands, &dir, "1-library"),
+        2 => {
+            out.write(UiAction::Select(SCENARIO.into()));
+        }
+        3 => shot(&mut commands, &dir, "2-briefing"),
+        4 => {
+            out.write(UiAction::SetCoach(true));
+            out.write(UiAction::Start);
+        }
+        5..=8 => {
+            // A few moves: the best-scoring option each time.
+            if let Some(p) = practice.session.as_ref().and_then(best_position) {
+                out.write(UiAction::Choose(p));
+            }
+        }
+        9 => shot(&mut commands, &dir, "3-session"),
+        10 => {
+            // Play on to an ending.
+            match practice.session.as_ref() {
+                Some(s) if !s.is_ended() && *screen.get() == Screen::Session => {
+                    if let Some(p) = best_position(s) {
+                        out.write(UiAction::Choose(p));
+                    }
+                    script.step = 10;
+                    script.wait = 3;
+                }
+                _ => {}
+            }
+        }
+        11 => shot(&mut commands, &dir, "4-debrief"),
+        12 => {
+            out.write(UiAction::Go(Screen::History));
+        }
+        13 => shot(&mut commands, &dir, "5-history"),
+        14 => {
+            out.write(UiAction::Go(Screen::Settings));
+        }
+        15 => shot(&mut commands, &dir, "6-settings"),
+        16 => {}
+        _ => {
+            exit.write(AppExit::Success);
+        }
+    }
+}
+
+/// The shown option the rubric rates best right now.
+fn best_position(s: &crate::core::session::Session) -> Option<usize> {
+    s.assess_options()
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, (_, ev))| (!ev.critical, ev.score.total()))
+        .map(|(i, _)| i + 1)
+}

@@ -1,0 +1,76 @@
+//! History: past attempts with their scores, a progress chart, and any
+//! attempt's debrief.
+
+use crate::app::{History, Screen, UiAction};
+use crate::core::store::AttemptRecord;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        draw_history
+            .in_set(super::UiSet::Screen)
+            .run_if(in_state(Screen::History)),
+    );
+}
+
+fn draw_history(
+    mut contexts: EguiContexts,
+    content: Res<super::ContentRect>,
+    history: Res<History>, mut out: MessageWriter<UiAction>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut root = super::screen_ui(ctx, &content, "history");
+    egui::CentralPanel::default().show(&mut root, |ui| {
+        if let Some(a) = view(ui, &history.records) {
+            out.write(a);
+        }
+    });
+    Ok(())
+}
+
+pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
+    let mut action = None;
+    ui.heading("Your attempts");
+    if records.is_empty() {
+        ui.label("No attempts yet. Pick a scenario in the library to start.");
+        return None;
+    }
+    let overall: PlotPoints = records.iter().enumerate().map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)]).collect();
+    let marks: PlotPoints = records.iter().enumerate().map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)]).collect();
+    Plot::new("progress")
+        .legend(Legend::default())
+        .height(180.0)
+        .include_y(0.0)
+        .include_y(100.0)
+        .x_axis_label("attempt")
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show(ui, |p| {
+            p.line(Line::new("Overall", overall).width(2.0));
+            p.points(Points::new("Attempts", marks).radius(4.0));
+        });
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("attempts").striped(true).num_columns(6).show(ui, |ui| {
+            for h in ["#", "Scenario", "Overall", "Rapport / Pacing / Focus", "Mode", ""] {
+                ui.label(egui::RichText::new(h).strong());
+            }
+            ui.end_row();
+            for (i, r) in records.iter().enumerate().rev() {
+                let s = r.debrief.scores;
+                ui.label(format!("{}", i + 1));
+                ui.label(&r.scenario_title);
+                ui.label(format!("{}", s.overall));
+                ui.label(format!("{} / {} / {}", s.rapport, s.pacing, s.focus));
+                ui.label(if r.coach_mode { "coach" } else { "assessment" });
+                if ui.button("Open debrief").clicked() {
+                    action = Some(UiAction::OpenRecord(i));
+                }
+                ui.end_row();
+            }
+        });
+    });
+    action
+}

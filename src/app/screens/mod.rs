@@ -1,0 +1,169 @@
+//! One plugin per screen. Each screen's view is a plain function of the
+//! data it shows that returns the trainee's action; a system draws it and
+//! sends the action on.
+
+pub mod briefing;
+pub mod debrief;
+pub mod history;
+pub mod library;
+pub mod session;
+pub mod settings;
+
+use super::{Screen, UiAction, assets::Notices};
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UiSet {
+    Theme,
+    Chrome,
+    Screen,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.configure_sets(
+        EguiPrimaryContextPass,
+        (UiSet::Theme, UiSet::Chrome, UiSet::Screen).chain(),
+    )
+    .init_resource::<ContentRect>()
+    .add_systems(EguiPrimaryContextPass, draw_chrome.in_set(UiSet::Chrome))
+    .add_plugins((
+        library::plugin,
+        briefing::plugin,
+        session::plugin,
+        debrief::plugin,
+        history::plugin,
+        settings::plugin,
+    ));
+}
+
+/// The top bar (navigation) and the notices strip, on every screen.
+fn draw_chrome(
+    mut contexts: EguiContexts,
+    screen: Res<State<Screen>>,
+    mut notices: ResMut<Notices>,
+    mut content: ResMut<ContentRect>,
+    mut out: MessageWriter<UiAction>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if let Some(a) = nav_keys(ctx, *screen.get()) {
+        out.write(a);
+    }
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        egui::Id::new("chrome"),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    egui::Panel::top("top").show(&mut root, |ui| {
+        if let Some(a) = top_bar(ui, *screen.get()) {
+            out.write(a);
+        }
+    });
+    if !notices.0.is_empty() {
+        egui::Panel::bottom("notices").show(&mut root, |ui| {
+            if notice_strip(ui, &notices.0) {
+                notices.0.clear();
+            }
+        });
+    }
+    content.0 = root.available_rect_before_wrap();
+    Ok(())
+}
+
+/// What is left of the window for the screen once the chrome is drawn.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct ContentRect(pub egui::Rect);
+
+impl Default for ContentRect {
+    fn default() -> Self {
+        ContentRect(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0)))
+    }
+}
+
+/// The root `Ui` a screen draws into (below the chrome).
+pub fn screen_ui(ctx: &egui::Context, content: &ContentRect, id: &str) -> egui::Ui {
+    egui::Ui::new(
+        ctx.clone(),
+        egui::Id::new(id),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(content.0),
+    )
+}
+
+/// Escape goes back; Alt+L / Alt+H / Alt+S open the library, history and settings.
+pub fn nav_keys(ctx: &egui::Context, screen: Screen) -> Option<UiAction> {
+    ctx.input(|i| {
+        if i.modifiers.alt && i.key_pressed(egui::Key::L) {
+            return Some(UiAction::Go(Screen::Library));
+        }
+        if i.modifiers.alt && i.key_pressed(egui::Key::H) {
+            return Some(UiAction::Go(Screen::History));
+        }
+        if i.modifiers.alt && i.key_pressed(egui::Key::S) {
+            return Some(UiAction::Go(Screen::Settings));
+        }
+        if i.key_pressed(egui::Key::Escape) {
+            return match screen {
+                Screen::Briefing | Screen::History | Screen::Settings | Screen::Debrief => {
+                    Some(UiAction::Go(Screen::Library))
+                }
+                Screen::Library | Screen::Session => None,
+            };
+        }
+        None
+    })
+}
+
+pub fn top_bar(ui: &mut egui::Ui, screen: Screen) -> Option<UiAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        ui.heading("IPT Trainer");
+        ui.separator();
+        for (target, label, key) in [
+            (Screen::Library, "Library", "Alt+L"),
+            (Screen::History, "History", "Alt+H"),
+            (Screen::Settings, "Settings", "Alt+S"),
+        ] {
+            let busy = screen == Screen::Session;
+            let r = ui
+                .add_enabled(!busy, egui::Button::selectable(screen == target, label))
+                .on_hover_text(key)
+                .on_disabled_hover_text("Finish or end the session first");
+            if r.clicked() {
+                action = Some(UiAction::Go(target));
+            }
+        }
+    });
+    action
+}
+
+/// Shows the notices; returns true when the trainee dismisses them.
+pub fn notice_strip(ui: &mut egui::Ui, notices: &[String]) -> bool {
+    let mut dismissed = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.vertical(|ui| {
+            for n in notices.iter().rev().take(4) {
+                ui.label(egui::RichText::new(n).color(super::theme::bad(ui)));
+            }
+        });
+        if ui.button("Dismiss").clicked() {
+            dismissed = true;
+        }
+    });
+    dismissed
+}
+
+/// A titled score bar for meters and the debrief.
+pub fn score_bar(ui: &mut egui::Ui, label: &str, score: i32) {
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(format!("{label:<8}")).strong());
+        ui.add(
+            egui::ProgressBar::new(score.clamp(0, 100) as f32 / 100.0)
+                .text(format!("{score}"))
+                .desired_width(ui.available_width().min(360.0)),
+        );
+    });
+}

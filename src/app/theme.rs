@@ -1,0 +1,83 @@
+//! Applies the trainee's settings (text size, theme) to egui.
+
+use super::Prefs;
+use crate::core::store::Theme;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(super::screens::UiSet::Theme));
+}
+
+/// Only touches egui when the settings change, so an idle app stays idle.
+fn apply_theme(
+    mut contexts: EguiContexts,
+    prefs: Option<Res<Prefs>>,
+    mut applied: Local<Option<(f32, Theme, bool)>>,
+) -> Result {
+    let Some(prefs) = prefs else { return Ok(()) };
+    let s = &prefs.settings;
+    let want = (s.text_scale, s.theme, s.reduced_motion);
+    if *applied == Some(want) {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    style(ctx, s.theme, s.text_scale, s.reduced_motion);
+    *applied = Some(want);
+    Ok(())
+}
+
+/// The look for a theme and text scale; also used by the view tests.
+pub fn style(ctx: &egui::Context, theme: Theme, scale: f32, reduced_motion: bool) {
+    let mut visuals = match theme {
+        Theme::Light => egui::Visuals::light(),
+        Theme::Dark => egui::Visuals::dark(),
+        Theme::HighContrast => high_contrast(),
+    };
+    visuals.window_corner_radius = egui::CornerRadius::same(8);
+    ctx.set_visuals(visuals);
+    ctx.set_zoom_factor(scale.clamp(0.75, 2.5));
+    ctx.all_styles_mut(|st| {
+        st.spacing.item_spacing = egui::vec2(8.0, 6.0);
+        st.spacing.button_padding = egui::vec2(10.0, 6.0);
+        st.animation_time = if reduced_motion { 0.0 } else { 0.08 };
+        st.text_styles.insert(egui::TextStyle::Body, egui::FontId::proportional(16.0));
+        st.text_styles.insert(egui::TextStyle::Button, egui::FontId::proportional(16.0));
+        st.text_styles.insert(egui::TextStyle::Heading, egui::FontId::proportional(24.0));
+        st.text_styles.insert(egui::TextStyle::Small, egui::FontId::proportional(13.0));
+    });
+}
+
+fn high_contrast() -> egui::Visuals {
+    let mut v = egui::Visuals::dark();
+    v.override_text_color = Some(egui::Color32::WHITE);
+    v.panel_fill = egui::Color32::BLACK;
+    v.window_fill = egui::Color32::BLACK;
+    v.extreme_bg_color = egui::Color32::BLACK;
+    v.faint_bg_color = egui::Color32::from_gray(20);
+    v.hyperlink_color = egui::Color32::YELLOW;
+    v.selection.bg_fill = egui::Color32::from_rgb(0, 90, 200);
+    let stroke = egui::Stroke::new(2.0, egui::Color32::WHITE);
+    v.widgets.inactive.bg_stroke = stroke;
+    v.widgets.inactive.weak_bg_fill = egui::Color32::BLACK;
+    v.widgets.hovered.bg_stroke = egui::Stroke::new(3.0, egui::Color32::YELLOW);
+    v.widgets.active.bg_stroke = egui::Stroke::new(3.0, egui::Color32::YELLOW);
+    v
+}
+
+/// A colour that reads on the current theme for good / bad news.
+pub fn good(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(120, 220, 140)
+    } else {
+        egui::Color32::from_rgb(20, 120, 50)
+    }
+}
+
+pub fn bad(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(255, 140, 120)
+    } else {
+        egui::Color32::from_rgb(170, 30, 20)
+    }
+}
