@@ -36,6 +36,9 @@ fn every_bundled_scenario_replays_its_walkthrough() {
     let mut failures = Vec::new();
     for f in files {
         let wt = f.with_extension("walkthrough");
+        if update && !wt.exists() {
+            std::fs::write(&wt, new_walkthrough(&f)).expect("write walkthrough");
+        }
         let text = std::fs::read_to_string(&wt)
             .unwrap_or_else(|_| panic!("{} has no walkthrough", f.display()));
         let (seed, choices, expected) = parse_header(&text);
@@ -44,13 +47,13 @@ fn every_bundled_scenario_replays_its_walkthrough() {
             .unwrap_or_else(|e| panic!("{}: {e}", wt.display()));
         assert!(s.is_ended(), "{}: the choices do not reach an ending", wt.display());
         let got = render::debrief(&Debrief::from_session(&s), &sc.client.name);
+        if got != expected && !update {
+            failures.push(first_difference(&wt.display().to_string(), &expected, &got));
+            continue;
+        }
         if got != expected {
-            if update {
-                let head = text.split_once("\n---\n").map_or("", |h| h.0);
-                std::fs::write(&wt, format!("{head}\n---\n{got}")).expect("write walkthrough");
-            } else {
-                failures.push(wt.display().to_string());
-            }
+            let head = text.split_once("\n---\n").map_or("", |h| h.0);
+            std::fs::write(&wt, format!("{head}\n---\n{got}")).expect("write walkthrough");
         }
     }
     assert!(
@@ -58,4 +61,44 @@ fn every_bundled_scenario_replays_its_walkthrough() {
         "these walkthroughs no longer match (rerun with UPDATE_WALKTHROUGHS=1 and review the diff):\n{}",
         failures.join("\n")
     );
+}
+
+/// The first line that differs, with both versions, for the failure message.
+fn first_difference(name: &str, expected: &str, got: &str) -> String {
+    let line = expected
+        .lines()
+        .zip(got.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(got.lines().count()));
+    format!(
+        "{name}, line {} of the transcript:\n  expected: {}\n  got:      {}",
+        line + 1,
+        expected.lines().nth(line).unwrap_or("(end)"),
+        got.lines().nth(line).unwrap_or("(end)")
+    )
+}
+
+/// A walkthrough that follows the guidance: at each point the option the
+/// rubric rates best. Written only when a scenario has none yet.
+fn new_walkthrough(f: &std::path::Path) -> String {
+    let seed = 2026;
+    let mut s = Session::new(scenario(f), guidance(), seed).expect("starts");
+    while !s.is_ended() {
+        let best = s
+            .assess_options()
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, (_, ev))| (!ev.critical, ev.score.total()))
+            .map_or(1, |(i, _)| i + 1);
+        s.choose(best).expect("a shown option");
+    }
+    let choices: Vec<String> = s.positions().iter().map(ToString::to_string).collect();
+    format!(
+        "# Walkthrough for {}: replayed by the tests (tests/walkthroughs.rs).\n\
+         # Choices are the shown positions (1-based) for this seed.\n\
+         # After an intended engine or rubric change: UPDATE_WALKTHROUGHS=1 cargo test walkthrough\n\
+         seed: {seed}\nchoices: {}\n---\n",
+        s.scenario().id,
+        choices.join(",")
+    )
 }
