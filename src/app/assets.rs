@@ -7,7 +7,7 @@ use crate::core::load::load_scenario_str;
 use crate::core::model::Scenario;
 use crate::core::store::scenario_hash;
 use bevy::asset::io::Reader;
-use bevy::asset::{AssetLoader, LoadContext, LoadedFolder};
+use bevy::asset::{AssetLoader, LoadContext};
 use bevy::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -165,9 +165,9 @@ impl Catalog {
     }
 }
 
-/// Keeps the folder handles alive so their files stay loaded and watched.
+/// Keeps the scenario handles alive so their files stay loaded and watched.
 #[derive(Resource, Default)]
-pub struct ScenarioFolders(pub Vec<Handle<LoadedFolder>>);
+pub struct ScenarioHandles(pub Vec<(String, Handle<ScenarioAsset>)>);
 
 /// User-facing notices (reload problems, damaged files).
 #[derive(Resource, Default, Debug)]
@@ -176,21 +176,36 @@ pub struct Notices(pub Vec<String>);
 pub(super) fn plugin(app: &mut App) {
     app.init_asset::<ScenarioAsset>()
         .init_resource::<Catalog>()
-        .init_resource::<ScenarioFolders>()
+        .init_resource::<ScenarioHandles>()
         .init_resource::<Notices>()
-        .add_systems(Startup, load_scenario_folders)
+        .add_systems(Startup, load_scenario_files)
+        .add_systems(OnEnter(super::Screen::Library), load_scenario_files)
         .add_systems(Update, sync_catalog);
 }
 
-fn load_scenario_folders(
+/// Loads every `.ron` file in the scenario folders (walkthroughs and other
+/// files beside them are left alone). Run at start and on entering the
+/// library, so files added since are picked up; edits reload by themselves.
+fn load_scenario_files(
     server: Res<AssetServer>,
     roots: Res<super::ScenarioRoots>,
-    mut folders: ResMut<ScenarioFolders>,
+    mut handles: ResMut<ScenarioHandles>,
 ) {
-    for (name, _) in &roots.0 {
-        folders
-            .0
-            .push(server.load_folder(format!("{name}://")));
+    for (name, dir) in &roots.0 {
+        let Ok(files) = crate::core::load::scenario_files(dir) else {
+            continue;
+        };
+        for f in files {
+            let Some(file_name) = f.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let path = format!("{name}://{file_name}");
+            if handles.0.iter().any(|(p, _)| *p == path) {
+                continue;
+            }
+            let handle = server.load::<ScenarioAsset>(path.clone());
+            handles.0.push((path, handle));
+        }
     }
 }
 
