@@ -4,7 +4,7 @@
 //! simulated client, the rubric and scoring. `cli` is the command line;
 //! `app` (feature `gui`) is the Bevy desktop app. Both drive the same core.
 
-pub mod cli;
-pub mod core;
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod cli;
+pub mod core;

@@ -42,7 +42,9 @@ fn validate_goes_on_past_a_bad_file_and_reports_all() {
     let out = run(&["validate", dir.to_str().expect("utf8"), "no-such-dir"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    for code in ["E003", "E004", "E005", "E006", "E008", "E009", "E012", "E001"] {
+    for code in [
+        "E003", "E004", "E005", "E006", "E008", "E009", "E012", "E001",
+    ] {
         assert!(err.contains(&format!("[{code}]")), "{code} missing:\n{err}");
     }
 }
@@ -60,7 +62,14 @@ fn validate_json_is_machine_readable() {
 #[test]
 fn play_with_choices_runs_without_input_and_ends_in_a_debrief() {
     let f = fixture("valid/small.ron");
-    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1,1,1"]);
+    let out = run(&[
+        "play",
+        f.to_str().expect("utf8"),
+        "--seed",
+        "3",
+        "--choices",
+        "1,1,1",
+    ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.contains("== Debrief"), "{stdout}");
@@ -71,7 +80,15 @@ fn play_with_choices_runs_without_input_and_ends_in_a_debrief() {
 #[test]
 fn play_json_gives_the_debrief_as_json() {
     let f = fixture("valid/small.ron");
-    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1,1,1", "--json"]);
+    let out = run(&[
+        "play",
+        f.to_str().expect("utf8"),
+        "--seed",
+        "3",
+        "--choices",
+        "1,1,1",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["seed"], 3);
@@ -90,7 +107,12 @@ fn play_reads_choices_from_stdin() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(b"x\n1\n1\n1\n").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"x\n1\n1\n1\n")
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Type the number of an option."), "{stdout}");
@@ -100,11 +122,33 @@ fn play_reads_choices_from_stdin() {
 #[test]
 fn play_reports_bad_input_clearly() {
     let f = fixture("valid/small.ron");
-    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1,9"]);
+    let out = run(&[
+        "play",
+        f.to_str().expect("utf8"),
+        "--seed",
+        "3",
+        "--choices",
+        "1,9",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("there is no option 9"), "{}", text(&out.stderr));
-    let out = run(&["play", f.to_str().expect("utf8"), "--seed", "3", "--choices", "1"]);
-    assert!(text(&out.stderr).contains("the choices ran out"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("there is no option 9"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "play",
+        f.to_str().expect("utf8"),
+        "--seed",
+        "3",
+        "--choices",
+        "1",
+    ]);
+    assert!(
+        text(&out.stderr).contains("the choices ran out"),
+        "{}",
+        text(&out.stderr)
+    );
     let bad = fixture("errors/e005-unknown-node.ron");
     let out = run(&["play", bad.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));

@@ -23,7 +23,10 @@ pub fn scenario(path: &Path) -> Arc<Scenario> {
         Err(ds) => panic!(
             "{} does not load:\n{}",
             path.display(),
-            ds.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+            ds.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
         ),
     }
 }

@@ -40,15 +40,27 @@ fn every_error_fixture_reports_its_code_at_its_place() {
                 panic!(
                     "{}: expected {code}, got {:?}",
                     f.display(),
-                    loaded.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+                    loaded
+                        .diagnostics
+                        .iter()
+                        .map(|d| d.code)
+                        .collect::<Vec<_>>()
                 )
             });
         assert!(hit.is_error(), "{}: {code} is an error", f.display());
         if let Some(p) = pos {
             assert_eq!(hit.position, Some(p), "{}: position of {code}", f.display());
         }
-        assert!(hit.hint.is_some(), "{}: {code} comes with a hint", f.display());
-        assert!(loaded.into_result().is_err(), "{} must not load", f.display());
+        assert!(
+            hit.hint.is_some(),
+            "{}: {code} comes with a hint",
+            f.display()
+        );
+        assert!(
+            loaded.into_result().is_err(),
+            "{} must not load",
+            f.display()
+        );
     }
 }
 
@@ -80,7 +92,11 @@ fn all_semantic_errors_are_reported_not_just_the_first() {
         .replace("text: \"What happens now?\"", "text: \"\"");
     let loaded = load_scenario_str(&broken, Path::new("broken.ron"));
     let codes: Vec<Code> = loaded.diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(codes.iter().filter(|c| **c == Code::E005).count(), 2, "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|c| **c == Code::E005).count(),
+        2,
+        "{codes:?}"
+    );
     assert!(codes.contains(&Code::E008), "{codes:?}");
     assert!(codes.contains(&Code::E010), "{codes:?}");
     // Each points into the file, in file order.
@@ -147,7 +163,10 @@ fn the_bundled_rubric_has_at_least_twelve_sourced_principles() {
     }
     // Every article is used by at least one principle.
     for t in &titles {
-        assert!(g.principles.iter().any(|p| p.source.contains(t)), "{t} unused");
+        assert!(
+            g.principles.iter().any(|p| p.source.contains(t)),
+            "{t} unused"
+        );
     }
 }
 

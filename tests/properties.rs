@@ -12,7 +12,10 @@ fn random_play(s: &mut Session, picks: &[usize]) -> usize {
         let pick = picks.get(steps % picks.len().max(1)).copied().unwrap_or(0) % n + 1;
         s.choose(pick).expect("a shown option can be chosen");
         steps += 1;
-        assert!(steps < 500, "no ending after 500 moves: the scenario may loop forever");
+        assert!(
+            steps < 500,
+            "no ending after 500 moves: the scenario may loop forever"
+        );
     }
     steps
 }

@@ -12,7 +12,11 @@ fn small() -> Session {
 
 /// The 1-based shown position of the option with this move kind.
 fn position_of(s: &Session, kind: MoveKind) -> usize {
-    let node = s.scenario().node(&s.prompt().expect("a prompt").node).expect("node").clone();
+    let node = s
+        .scenario()
+        .node(&s.prompt().expect("a prompt").node)
+        .expect("node")
+        .clone();
     s.prompt()
         .expect("prompt")
         .options
@@ -26,19 +30,31 @@ fn position_of(s: &Session, kind: MoveKind) -> usize {
 fn a_guarded_client_uses_the_guarded_line() {
     let s = small();
     // Starting trust 30 is below 35: the guarded variant.
-    assert_eq!(s.prompt().expect("prompt").client_line, "I do not know why I am here.");
+    assert_eq!(
+        s.prompt().expect("prompt").client_line,
+        "I do not know why I am here."
+    );
 }
 
 #[test]
 fn good_moves_unlock_disclosures_and_options_bad_ones_do_not() {
     let mut good = small();
-    good.choose(position_of(&good, MoveKind::OpenQuestion)).expect("move");
+    good.choose(position_of(&good, MoveKind::OpenQuestion))
+        .expect("move");
     let p = good.prompt().expect("prompt");
-    assert_eq!(p.disclosures, vec!["I was not there when he died.".to_string()]);
-    assert_eq!(p.options.len(), 4, "the disclosure opens the reflection option");
+    assert_eq!(
+        p.disclosures,
+        vec!["I was not there when he died.".to_string()]
+    );
+    assert_eq!(
+        p.options.len(),
+        4,
+        "the disclosure opens the reflection option"
+    );
 
     let mut bad = small();
-    bad.choose(position_of(&bad, MoveKind::PressForDetail)).expect("move");
+    bad.choose(position_of(&bad, MoveKind::PressForDetail))
+        .expect("move");
     let p = bad.prompt().expect("prompt");
     assert!(p.disclosures.is_empty());
     assert_eq!(p.options.len(), 3);
@@ -47,8 +63,18 @@ fn good_moves_unlock_disclosures_and_options_bad_ones_do_not() {
 
 #[test]
 fn the_same_seed_and_choices_give_the_same_session() {
-    let a = Session::replay(scenario(&fixture("valid/small.ron")), guidance(), 7, &[1, 2, 1]);
-    let b = Session::replay(scenario(&fixture("valid/small.ron")), guidance(), 7, &[1, 2, 1]);
+    let a = Session::replay(
+        scenario(&fixture("valid/small.ron")),
+        guidance(),
+        7,
+        &[1, 2, 1],
+    );
+    let b = Session::replay(
+        scenario(&fixture("valid/small.ron")),
+        guidance(),
+        7,
+        &[1, 2, 1],
+    );
     let (a, b) = (a.expect("a"), b.expect("b"));
     assert_eq!(a.turns(), b.turns());
     assert_eq!(a.scores(), b.scores());
@@ -58,8 +84,14 @@ fn the_same_seed_and_choices_give_the_same_session() {
 fn different_seeds_shuffle_the_options() {
     let orders: std::collections::BTreeSet<Vec<usize>> = (0..20)
         .map(|seed| {
-            let s = Session::new(scenario(&fixture("valid/small.ron")), guidance(), seed).expect("s");
-            s.prompt().expect("p").options.iter().map(|o| o.index).collect()
+            let s =
+                Session::new(scenario(&fixture("valid/small.ron")), guidance(), seed).expect("s");
+            s.prompt()
+                .expect("p")
+                .options
+                .iter()
+                .map(|o| o.index)
+                .collect()
         })
         .collect();
     assert!(orders.len() > 1, "option order never changes");
@@ -68,8 +100,20 @@ fn different_seeds_shuffle_the_options() {
 #[test]
 fn bad_choices_are_errors_not_panics() {
     let mut s = small();
-    assert_eq!(s.choose(0), Err(SessionError::NoSuchOption { given: 0, available: 3 }));
-    assert_eq!(s.choose(9), Err(SessionError::NoSuchOption { given: 9, available: 3 }));
+    assert_eq!(
+        s.choose(0),
+        Err(SessionError::NoSuchOption {
+            given: 0,
+            available: 3
+        })
+    );
+    assert_eq!(
+        s.choose(9),
+        Err(SessionError::NoSuchOption {
+            given: 9,
+            available: 3
+        })
+    );
     while !s.is_ended() {
         s.choose(1).expect("move");
     }
@@ -80,9 +124,11 @@ fn bad_choices_are_errors_not_panics() {
 fn rewinding_restores_the_client_as_it_was() {
     let mut s = small();
     let mut states = vec![s.state()];
-    s.choose(position_of(&s, MoveKind::OpenQuestion)).expect("1");
+    s.choose(position_of(&s, MoveKind::OpenQuestion))
+        .expect("1");
     states.push(s.state());
-    s.choose(position_of(&s, MoveKind::PressForDetail)).expect("2");
+    s.choose(position_of(&s, MoveKind::PressForDetail))
+        .expect("2");
     let back = s.rewind_to(2).expect("rewind");
     assert_eq!(back.turns().len(), 1);
     assert_eq!(back.state(), states[1]);
@@ -93,7 +139,8 @@ fn rewinding_restores_the_client_as_it_was() {
 #[test]
 fn a_mistake_shows_the_better_move() {
     let mut s = small();
-    s.choose(position_of(&s, MoveKind::PressForDetail)).expect("move");
+    s.choose(position_of(&s, MoveKind::PressForDetail))
+        .expect("move");
     let t = &s.turns()[0];
     let better = t.better.as_ref().expect("a better move");
     assert_eq!(better.kind, MoveKind::OpenQuestion);
@@ -104,14 +151,20 @@ fn a_mistake_shows_the_better_move() {
 #[test]
 fn the_debrief_explains_every_point() {
     let mut s = small();
-    s.choose(position_of(&s, MoveKind::OpenQuestion)).expect("1");
+    s.choose(position_of(&s, MoveKind::OpenQuestion))
+        .expect("1");
     s.choose(position_of(&s, MoveKind::Reflection)).expect("2");
     let events = s.choose(position_of(&s, MoveKind::TimeLimit)).expect("3");
     assert!(matches!(events.last(), Some(Event::Ended { ending, .. }) if ending == "good"));
     let d = Debrief::from_session(&s);
     for dim in &d.dimensions {
         let explained: i32 = dim.contributions.iter().map(|c| c.points).sum();
-        assert_eq!((d.base + explained).clamp(0, 100), dim.score, "{:?}", dim.dimension);
+        assert_eq!(
+            (d.base + explained).clamp(0, 100),
+            dim.score,
+            "{:?}",
+            dim.dimension
+        );
     }
     // An initial session that skipped most of its tasks is told so.
     assert!(d.tasks.iter().any(|t| !t.done));
@@ -130,8 +183,10 @@ fn a_critical_error_caps_the_overall_score() {
         .into_result()
         .expect("valid");
     let mut s = Session::new(std::sync::Arc::new(sc), guidance(), 1).expect("s");
-    s.choose(position_of(&s, MoveKind::OpenQuestion)).expect("1");
-    s.choose(position_of(&s, MoveKind::Validation)).expect("2 passes over the risk");
+    s.choose(position_of(&s, MoveKind::OpenQuestion))
+        .expect("1");
+    s.choose(position_of(&s, MoveKind::Validation))
+        .expect("2 passes over the risk");
     s.choose(1).expect("3");
     assert!(s.had_critical_error());
     let d = Debrief::from_session(&s);

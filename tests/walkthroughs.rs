@@ -25,7 +25,11 @@ fn parse_header(text: &str) -> (u64, Vec<usize>, String) {
             );
         }
     }
-    (seed.expect("seed:"), choices.expect("choices:"), body.to_string())
+    (
+        seed.expect("seed:"),
+        choices.expect("choices:"),
+        body.to_string(),
+    )
 }
 
 #[test]
@@ -45,7 +49,11 @@ fn every_bundled_scenario_replays_its_walkthrough() {
         let sc = scenario(&f);
         let s = Session::replay(sc.clone(), guidance(), seed, &choices)
             .unwrap_or_else(|e| panic!("{}: {e}", wt.display()));
-        assert!(s.is_ended(), "{}: the choices do not reach an ending", wt.display());
+        assert!(
+            s.is_ended(),
+            "{}: the choices do not reach an ending",
+            wt.display()
+        );
         let got = render::debrief(&Debrief::from_session(&s), &sc.client.name);
         if got != expected && !update {
             failures.push(first_difference(&wt.display().to_string(), &expected, &got));

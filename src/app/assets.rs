@@ -131,7 +131,11 @@ impl Catalog {
     /// Returns a notice for the user when a reload broke a file.
     pub fn apply(&mut self, asset: &ScenarioAsset, origin: Origin) -> Option<String> {
         let fresh = asset.scenario.clone().map(Arc::new);
-        let hash = asset.scenario.as_ref().map(scenario_hash).unwrap_or_default();
+        let hash = asset
+            .scenario
+            .as_ref()
+            .map(scenario_hash)
+            .unwrap_or_default();
         if let Some(e) = self.entries.iter_mut().find(|e| e.file == asset.file) {
             e.reloads += 1;
             e.diagnostics.clone_from(&asset.diagnostics);
@@ -159,7 +163,11 @@ impl Catalog {
                     .as_ref()
                     .map(|s| (s.area, s.phase, s.title.clone()))
             };
-            (key(a).is_none(), key(a), a.file.clone()).cmp(&(key(b).is_none(), key(b), b.file.clone()))
+            (key(a).is_none(), key(a), a.file.clone()).cmp(&(
+                key(b).is_none(),
+                key(b),
+                b.file.clone(),
+            ))
         });
         None
     }

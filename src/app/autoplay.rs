@@ -23,7 +23,11 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
     move |app: &mut App| {
         let _ = std::fs::create_dir_all(&dir);
         app.insert_resource(WinitSettings::game())
-            .insert_resource(Script { dir: dir.clone(), step: 0, wait: 0 })
+            .insert_resource(Script {
+                dir: dir.clone(),
+                step: 0,
+                wait: 0,
+            })
             .add_systems(Update, drive.after(super::apply_actions));
     }
 }

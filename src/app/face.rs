@@ -45,12 +45,14 @@ pub fn face(ui: &mut egui::Ui, state: ClientState, skin: Color32, size: f32) -> 
     let a = Pos2::new(c.x - w, mouth_y - bend * 0.3);
     let b = Pos2::new(c.x + w, mouth_y - bend * 0.3);
     let ctrl = Pos2::new(c.x, mouth_y + bend);
-    p.add(Shape::QuadraticBezier(egui::epaint::QuadraticBezierShape::from_points_stroke(
-        [a, ctrl, b],
-        false,
-        Color32::TRANSPARENT,
-        stroke,
-    )));
+    p.add(Shape::QuadraticBezier(
+        egui::epaint::QuadraticBezierShape::from_points_stroke(
+            [a, ctrl, b],
+            false,
+            Color32::TRANSPARENT,
+            stroke,
+        ),
+    ));
     // A tear when distress is very high.
     if state.distress >= 80 {
         let t = Pos2::new(c.x + 0.42 * r, eye_y + r * 0.2);

@@ -116,7 +116,11 @@ pub fn run(opts: AppOptions) -> ExitCode {
         notices.push(p.to_string());
     }
     let mut roots = vec![(assets::BUNDLED_SOURCE.to_string(), bundled_scenarios_dir())];
-    if let Some(dir) = opts.extra_scenarios.clone().or(settings.tutor_folder.clone()) {
+    if let Some(dir) = opts
+        .extra_scenarios
+        .clone()
+        .or(settings.tutor_folder.clone())
+    {
         if dir.is_dir() {
             roots.push((assets::TUTOR_SOURCE.to_string(), dir));
         } else {
@@ -127,15 +131,7 @@ pub fn run(opts: AppOptions) -> ExitCode {
         }
     }
     let mut app = App::new();
-    for (name, dir) in &roots {
-        app.register_asset_source(
-            name.clone(),
-            bevy::asset::io::AssetSourceBuilder::platform_default(
-                &dir.to_string_lossy(),
-                None,
-            ),
-        );
-    }
+    register_scenario_sources(&mut app, &roots);
     let autoplay = opts.autoplay.is_some();
     app.add_plugins(
         DefaultPlugins
@@ -157,12 +153,10 @@ pub fn run(opts: AppOptions) -> ExitCode {
     .insert_resource(WinitSettings::desktop_app())
     .insert_resource(ClearColor(Color::srgb(0.96, 0.96, 0.95)))
     .insert_resource(Prefs { settings, store })
-    .insert_resource(ScenarioRoots(roots.clone()))
-    .insert_resource(assets::Notices(notices))
     .add_systems(Startup, spawn_camera);
-    app.register_asset_loader(assets::ScenarioLoader { roots });
-    app.add_plugins((logic_plugin, ui_plugin));
-    app.insert_resource(Rubric(opts.guidance));
+    add_logic(&mut app, roots, opts.guidance);
+    app.insert_resource(assets::Notices(notices));
+    app.add_plugins(ui_plugin);
     if let Some(dir) = opts.autoplay {
         app.add_plugins(autoplay::plugin(dir));
     }
@@ -170,6 +164,28 @@ pub fn run(opts: AppOptions) -> ExitCode {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(_) => ExitCode::FAILURE,
     }
+}
+
+/// Registers each scenario folder as an asset source. Must come before
+/// `AssetPlugin` (part of `DefaultPlugins`).
+pub fn register_scenario_sources(app: &mut App, roots: &[(String, PathBuf)]) {
+    for (name, dir) in roots {
+        app.register_asset_source(
+            name.clone(),
+            bevy::asset::io::AssetSourceBuilder::platform_default(&dir.to_string_lossy(), None),
+        );
+    }
+}
+
+/// Everything but drawing, after `AssetPlugin`: the scenario loader, the
+/// rubric and the logic plugin. The headless tests use this too.
+pub fn add_logic(app: &mut App, roots: Vec<(String, PathBuf)>, guidance: Arc<Guidance>) {
+    app.register_asset_loader(assets::ScenarioLoader {
+        roots: roots.clone(),
+    })
+    .insert_resource(ScenarioRoots(roots))
+    .insert_resource(Rubric(guidance))
+    .add_plugins(logic_plugin);
 }
 
 /// The folder of bundled scenarios: beside the program, in the working
@@ -267,7 +283,9 @@ pub fn apply_actions(
             UiAction::SetCoach(on) => selected.coach = on,
             UiAction::Start => {
                 let Some(entry) = selected.id.as_deref().and_then(|id| catalog.by_id(id)) else {
-                    notices.0.push("That scenario is no longer available.".into());
+                    notices
+                        .0
+                        .push("That scenario is no longer available.".into());
                     next.set(Screen::Library);
                     continue;
                 };
@@ -299,13 +317,25 @@ pub fn apply_actions(
                 let ended = session.is_ended();
                 save_progress(&practice, prefs.as_deref(), &mut notices);
                 if ended {
-                    finish(&mut practice, &mut viewing, &mut history, prefs.as_deref(), &mut notices);
+                    finish(
+                        &mut practice,
+                        &mut viewing,
+                        &mut history,
+                        prefs.as_deref(),
+                        &mut notices,
+                    );
                     next.set(Screen::Debrief);
                 }
             }
             UiAction::Finish => {
                 if practice.session.is_some() {
-                    finish(&mut practice, &mut viewing, &mut history, prefs.as_deref(), &mut notices);
+                    finish(
+                        &mut practice,
+                        &mut viewing,
+                        &mut history,
+                        prefs.as_deref(),
+                        &mut notices,
+                    );
                     next.set(Screen::Debrief);
                 }
             }
@@ -337,7 +367,9 @@ pub fn apply_actions(
                 }
             }
             UiAction::Resume => {
-                let Some(p) = resumable.0.take() else { continue };
+                let Some(p) = resumable.0.take() else {
+                    continue;
+                };
                 let Some(entry) = catalog.by_id(&p.scenario_id) else {
                     notices.0.push(format!(
                         "The scenario `{}` of the unfinished session is not loaded (yet); try again in a moment.",
@@ -346,7 +378,9 @@ pub fn apply_actions(
                     resumable.0 = Some(p);
                     continue;
                 };
-                let Some(scenario) = entry.scenario.clone() else { continue };
+                let Some(scenario) = entry.scenario.clone() else {
+                    continue;
+                };
                 if entry.hash != p.scenario_hash {
                     notices.0.push("The scenario changed since the unfinished session; it was replayed on the new version as far as possible.".into());
                 }
@@ -395,7 +429,9 @@ pub fn apply_actions(
                         Ok(()) => notices.0.push(format!("Exported to {}", path.display())),
                         Err(e) => notices.0.push(format!("Export failed: {e}")),
                     },
-                    None => notices.0.push("There is no finished attempt to export.".into()),
+                    None => notices
+                        .0
+                        .push("There is no finished attempt to export.".into()),
                 }
             }
         }
@@ -418,7 +454,9 @@ fn save_progress(practice: &Practice, prefs: Option<&Prefs>, notices: &mut asset
         coach_mode: practice.coach,
     };
     if let Err(e) = prefs.store.save_in_progress(&p) {
-        notices.0.push(format!("The session could not be saved: {e}"));
+        notices
+            .0
+            .push(format!("The session could not be saved: {e}"));
     }
 }
 
@@ -436,7 +474,9 @@ fn finish(
     let record = AttemptRecord {
         format: crate::core::store::RECORD_FORMAT.into(),
         version: crate::core::store::RECORD_VERSION,
-        trainee: prefs.map(|p| p.settings.trainee.clone()).unwrap_or_default(),
+        trainee: prefs
+            .map(|p| p.settings.trainee.clone())
+            .unwrap_or_default(),
         scenario_id: s.scenario().id.clone(),
         scenario_title: s.scenario().title.clone(),
         scenario_hash: practice.hash.clone(),
@@ -450,7 +490,9 @@ fn finish(
         if practice.saved_to.is_none() {
             match p.store.save_attempt(&record) {
                 Ok(path) => practice.saved_to = Some(path),
-                Err(e) => notices.0.push(format!("The attempt could not be saved: {e}")),
+                Err(e) => notices
+                    .0
+                    .push(format!("The attempt could not be saved: {e}")),
             }
         }
     }

@@ -6,7 +6,10 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(super::screens::UiSet::Theme));
+    app.add_systems(
+        EguiPrimaryContextPass,
+        apply_theme.in_set(super::screens::UiSet::Theme),
+    );
 }
 
 /// Only touches egui when the settings change, so an idle app stays idle.
@@ -41,10 +44,14 @@ pub fn style(ctx: &egui::Context, theme: Theme, scale: f32, reduced_motion: bool
         st.spacing.item_spacing = egui::vec2(8.0, 6.0);
         st.spacing.button_padding = egui::vec2(10.0, 6.0);
         st.animation_time = if reduced_motion { 0.0 } else { 0.08 };
-        st.text_styles.insert(egui::TextStyle::Body, egui::FontId::proportional(16.0));
-        st.text_styles.insert(egui::TextStyle::Button, egui::FontId::proportional(16.0));
-        st.text_styles.insert(egui::TextStyle::Heading, egui::FontId::proportional(24.0));
-        st.text_styles.insert(egui::TextStyle::Small, egui::FontId::proportional(13.0));
+        st.text_styles
+            .insert(egui::TextStyle::Body, egui::FontId::proportional(16.0));
+        st.text_styles
+            .insert(egui::TextStyle::Button, egui::FontId::proportional(16.0));
+        st.text_styles
+            .insert(egui::TextStyle::Heading, egui::FontId::proportional(24.0));
+        st.text_styles
+            .insert(egui::TextStyle::Small, egui::FontId::proportional(13.0));
     });
 }
 

@@ -167,18 +167,17 @@ pub fn debrief(d: &Debrief, client_name: &str) -> String {
     if !d.tasks.is_empty() {
         let _ = writeln!(out, "Session tasks:");
         for t in &d.tasks {
-            let _ = writeln!(
-                out,
-                "  [{}] {}",
-                if t.done { "x" } else { " " },
-                t.name
-            );
+            let _ = writeln!(out, "  [{}] {}", if t.done { "x" } else { " " }, t.name);
         }
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "Turn by turn:");
     for t in &d.turns {
-        let _ = writeln!(out, "{}. [{} min] {client_name}: {}", t.number, t.clock, t.client_line);
+        let _ = writeln!(
+            out,
+            "{}. [{} min] {client_name}: {}",
+            t.number, t.clock, t.client_line
+        );
         for dis in &t.disclosures {
             let _ = writeln!(out, "   {client_name} (opening up): {dis}");
         }

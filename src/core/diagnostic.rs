@@ -187,11 +187,7 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 pub fn position_of(source: &str, offset: usize) -> Position {
     let before = &source[..offset.min(source.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map_or(0, |s| s.chars().count())
-        + 1;
+    let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
     Position { line, column }
 }
 

@@ -333,7 +333,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
                 &quoted(&s.client.name),
                 "the client's name is empty".into(),
             )
-                .with_hint("give the client a name"),
+            .with_hint("give the client a name"),
         );
     }
     check_range(
@@ -718,7 +718,10 @@ pub fn load_guidance_str(source: &str, path: &Path) -> Loaded<Guidance> {
                     Code::E014,
                     "principle",
                     &quoted(&t.principle),
-                    format!("task `{}` credits unknown principle `{}`", t.id, t.principle),
+                    format!(
+                        "task `{}` credits unknown principle `{}`",
+                        t.id, t.principle
+                    ),
                 )
                 .with_hint("name a principle id from this file"),
             );

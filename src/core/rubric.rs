@@ -268,8 +268,12 @@ impl RuleCondition {
             && self
                 .over_time
                 .is_none_or(|o| o == (ctx.clock > ctx.session_minutes))
-            && self.min_elapsed_percent.is_none_or(|m| elapsed_percent >= m)
-            && self.max_elapsed_percent.is_none_or(|m| elapsed_percent <= m)
+            && self
+                .min_elapsed_percent
+                .is_none_or(|m| elapsed_percent >= m)
+            && self
+                .max_elapsed_percent
+                .is_none_or(|m| elapsed_percent <= m)
     }
 }
 
@@ -315,8 +319,7 @@ impl Guidance {
         for task in self.tasks_for(ctx.phase, ctx.area) {
             let covers = task.moves.contains(&kind)
                 && (task.topics.is_empty() || task.topics.contains(&topic));
-            if !covers || ctx.tasks_done.contains(&task.id) || ev.tasks_covered.contains(&task.id)
-            {
+            if !covers || ctx.tasks_done.contains(&task.id) || ev.tasks_covered.contains(&task.id) {
                 continue;
             }
             ev.tasks_covered.push(task.id.clone());

@@ -2,7 +2,7 @@
 //! the trainee's option and returns what happened as events. The CLI's
 //! `play`, the app and the tests all drive this same engine.
 
-use crate::core::model::{ClientState, Choice, MoveKind, Node, Outcome, Scenario, Topic};
+use crate::core::model::{Choice, ClientState, MoveKind, Node, Outcome, Scenario, Topic};
 use crate::core::rubric::{Evaluation, Fired, Guidance, MoveContext, ScoreDelta};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -426,7 +426,12 @@ impl Session {
             if let Some(p) = &self.prompt {
                 events.push(Event::ClientSpoke(p.clone()));
             }
-        } else if let Some(e) = self.scenario.endings.iter().position(|e| e.id == choice.next) {
+        } else if let Some(e) = self
+            .scenario
+            .endings
+            .iter()
+            .position(|e| e.id == choice.next)
+        {
             self.finish(e);
             let ending = &self.scenario.endings[e];
             events.push(Event::Ended {
@@ -475,7 +480,8 @@ impl Session {
             .filter(|c| *c != chosen)
             .map(|c| (c, self.assess(c)))
             .max_by_key(|(_, ev)| (!ev.critical, ev.score.total()))?;
-        let beats = best_ev.score.total() > chosen_total || (chosen_ev.critical && !best_ev.critical);
+        let beats =
+            best_ev.score.total() > chosen_total || (chosen_ev.critical && !best_ev.critical);
         if !beats {
             return None;
         }
@@ -527,7 +533,10 @@ impl Session {
             conditional
         };
         let client_line = if candidates.is_empty() {
-            node.client.last().map(|l| l.text.clone()).unwrap_or_default()
+            node.client
+                .last()
+                .map(|l| l.text.clone())
+                .unwrap_or_default()
         } else {
             let k = self.rng.random_range(0..candidates.len());
             candidates[k].to_string()

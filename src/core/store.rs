@@ -74,7 +74,9 @@ pub struct InProgress {
 /// Something wrong with stored data, reported to the user; nothing is lost.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreProblem {
-    #[error("{path} could not be read ({reason}); it was moved to {moved_to} and defaults are used")]
+    #[error(
+        "{path} could not be read ({reason}); it was moved to {moved_to} and defaults are used"
+    )]
     SetAside {
         path: PathBuf,
         reason: String,
@@ -184,21 +186,28 @@ impl Store {
         let path = self.settings_path();
         match std::fs::read_to_string(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
-            Err(e) => (Settings::default(), Some(Self::set_aside(&path, e.to_string()))),
+            Err(e) => (
+                Settings::default(),
+                Some(Self::set_aside(&path, e.to_string())),
+            ),
             Ok(text) => match ron::from_str::<Settings>(&text) {
                 Ok(s) => (s, None),
-                Err(e) => (Settings::default(), Some(Self::set_aside(&path, e.to_string()))),
+                Err(e) => (
+                    Settings::default(),
+                    Some(Self::set_aside(&path, e.to_string())),
+                ),
             },
         }
     }
 
     pub fn save_settings(&self, s: &Settings) -> Result<(), StoreProblem> {
-        let text = ron::ser::to_string_pretty(s, ron::ser::PrettyConfig::default()).map_err(
-            |e| StoreProblem::Io {
-                path: self.settings_path(),
-                reason: e.to_string(),
-            },
-        )?;
+        let text =
+            ron::ser::to_string_pretty(s, ron::ser::PrettyConfig::default()).map_err(|e| {
+                StoreProblem::Io {
+                    path: self.settings_path(),
+                    reason: e.to_string(),
+                }
+            })?;
         write_atomic(&self.settings_path(), text.as_bytes())
     }
 

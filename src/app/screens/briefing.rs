@@ -69,14 +69,22 @@ pub fn view(ui: &mut egui::Ui, s: &Scenario, coach: bool) -> Option<UiAction> {
         }
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            crate::app::face::face(ui, s.client.start, crate::app::face::skin_for(&s.client.name), 120.0);
+            crate::app::face::face(
+                ui,
+                s.client.start,
+                crate::app::face::skin_for(&s.client.name),
+                120.0,
+            );
             ui.vertical(|ui| {
                 let pronouns = if s.client.pronouns.is_empty() {
                     String::new()
                 } else {
                     format!(" ({})", s.client.pronouns)
                 };
-                ui.label(egui::RichText::new(format!("{}{pronouns}, {}", s.client.name, s.client.age)).strong());
+                ui.label(
+                    egui::RichText::new(format!("{}{pronouns}, {}", s.client.name, s.client.age))
+                        .strong(),
+                );
                 ui.label(&s.client.background);
             });
         });
@@ -89,7 +97,11 @@ pub fn view(ui: &mut egui::Ui, s: &Scenario, coach: bool) -> Option<UiAction> {
         if !s.client.people.is_empty() {
             ui.label(egui::RichText::new("People in their life").strong());
             for p in &s.client.people {
-                let note = if p.note.is_empty() { String::new() } else { format!(": {}", p.note) };
+                let note = if p.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", p.note)
+                };
                 ui.label(format!("• {} ({}){note}", p.name, p.relation));
             }
         }
@@ -108,13 +120,17 @@ pub fn view(ui: &mut egui::Ui, s: &Scenario, coach: bool) -> Option<UiAction> {
             action = Some(UiAction::SetCoach(c));
         }
         if !c {
-            ui.label(egui::RichText::new("Assessment mode: no feedback until the debrief.").small());
+            ui.label(
+                egui::RichText::new("Assessment mode: no feedback until the debrief.").small(),
+            );
         }
         ui.horizontal(|ui| {
             if ui.button("Back").clicked() {
                 action = Some(UiAction::Go(Screen::Library));
             }
-            let start = ui.add(egui::Button::new(egui::RichText::new("Start the session (Enter)").strong()));
+            let start = ui.add(egui::Button::new(
+                egui::RichText::new("Start the session (Enter)").strong(),
+            ));
             if start.clicked() {
                 action = Some(UiAction::Start);
             }

@@ -36,11 +36,10 @@ fn draw_debrief(
         if let Some(a) = view(ui, d, &viewing.client_name, can_retry) {
             let a = match a {
                 // Export next to the records, named after the attempt.
-                UiAction::Export(name) => UiAction::Export(
-                    prefs
-                        .as_ref()
-                        .map_or_else(|| name.clone(), |p| p.store.dir().join("exports").join(&name)),
-                ),
+                UiAction::Export(name) => UiAction::Export(prefs.as_ref().map_or_else(
+                    || name.clone(),
+                    |p| p.store.dir().join("exports").join(&name),
+                )),
                 other => other,
             };
             out.write(a);
@@ -50,104 +49,166 @@ fn draw_debrief(
 }
 
 fn signed(v: i32) -> String {
-    if v > 0 { format!("+{v}") } else { v.to_string() }
+    if v > 0 {
+        format!("+{v}")
+    } else {
+        v.to_string()
+    }
 }
 
 pub fn view(ui: &mut egui::Ui, d: &Debrief, client: &str, can_retry: bool) -> Option<UiAction> {
     let mut action = None;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        ui.heading(format!("Debrief: {}", d.title));
-        if let Some(e) = &d.ending {
-            ui.label(egui::RichText::new(format!("{} ({:?})", e.title, e.outcome)).strong());
-            ui.label(&e.text);
-        } else {
-            ui.label("The session was ended before an ending.");
-        }
-        ui.label(format!("Time used: {} of {} minutes", d.minutes_used, d.minutes_planned));
-        ui.add_space(6.0);
-        ui.label(egui::RichText::new(format!("Overall {}", d.scores.overall)).size(28.0).strong());
-        for c in &d.critical {
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.heading(format!("Debrief: {}", d.title));
+            if let Some(e) = &d.ending {
+                ui.label(egui::RichText::new(format!("{} ({:?})", e.title, e.outcome)).strong());
+                ui.label(&e.text);
+            } else {
+                ui.label("The session was ended before an ending.");
+            }
+            ui.label(format!(
+                "Time used: {} of {} minutes",
+                d.minutes_used, d.minutes_planned
+            ));
+            ui.add_space(6.0);
             ui.label(
-                egui::RichText::new(format!("Serious error, overall capped at {}: {c}", d.critical_cap))
-                    .color(crate::app::theme::bad(ui))
+                egui::RichText::new(format!("Overall {}", d.scores.overall))
+                    .size(28.0)
                     .strong(),
             );
-        }
-        ui.columns(2, |cols| {
-            for dim in &d.dimensions {
-                super::score_bar(&mut cols[0], dim.dimension.label(), dim.score);
-                egui::CollapsingHeader::new(format!("Why {} is {}", dim.dimension.label().to_lowercase(), dim.score))
+            for c in &d.critical {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Serious error, overall capped at {}: {c}",
+                        d.critical_cap
+                    ))
+                    .color(crate::app::theme::bad(ui))
+                    .strong(),
+                );
+            }
+            ui.columns(2, |cols| {
+                for dim in &d.dimensions {
+                    super::score_bar(&mut cols[0], dim.dimension.label(), dim.score);
+                    egui::CollapsingHeader::new(format!(
+                        "Why {} is {}",
+                        dim.dimension.label().to_lowercase(),
+                        dim.score
+                    ))
                     .id_salt(dim.dimension.label())
                     .show(&mut cols[0], |ui| {
                         ui.label(format!("Starts at {}.", d.base));
                         for c in &dim.contributions {
-                            ui.label(format!("{}  {} (x{}) — {}", signed(c.points), c.principle_name, c.times, c.source));
+                            ui.label(format!(
+                                "{}  {} (x{}) — {}",
+                                signed(c.points),
+                                c.principle_name,
+                                c.times,
+                                c.source
+                            ));
                         }
                     });
-            }
-            let trust: PlotPoints = d.states.iter().enumerate().map(|(i, s)| [i as f64, f64::from(s.trust)]).collect();
-            let distress: PlotPoints = d.states.iter().enumerate().map(|(i, s)| [i as f64, f64::from(s.distress)]).collect();
-            Plot::new("state")
-                .legend(Legend::default())
-                .height(220.0)
-                .include_y(0.0)
-                .include_y(100.0)
-                .x_axis_label("turn")
-                .allow_drag(false)
-                .allow_zoom(false)
-                .allow_scroll(false)
-                .show(&mut cols[1], |p| {
-                    p.line(Line::new("Trust", trust).width(2.5));
-                    p.line(Line::new("Distress", distress).width(2.5));
+                }
+                let trust: PlotPoints = d
+                    .states
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| [i as f64, f64::from(s.trust)])
+                    .collect();
+                let distress: PlotPoints = d
+                    .states
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| [i as f64, f64::from(s.distress)])
+                    .collect();
+                Plot::new("state")
+                    .legend(Legend::default())
+                    .height(220.0)
+                    .include_y(0.0)
+                    .include_y(100.0)
+                    .x_axis_label("turn")
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .show(&mut cols[1], |p| {
+                        p.line(Line::new("Trust", trust).width(2.5));
+                        p.line(Line::new("Distress", distress).width(2.5));
+                    });
+            });
+            if !d.tasks.is_empty() {
+                ui.label(egui::RichText::new("Session tasks").strong());
+                ui.horizontal_wrapped(|ui| {
+                    for t in &d.tasks {
+                        let (mark, colour) = if t.done {
+                            ("✔", crate::app::theme::good(ui))
+                        } else {
+                            ("✘", crate::app::theme::bad(ui))
+                        };
+                        ui.label(egui::RichText::new(format!("{mark} {}", t.name)).color(colour));
+                    }
                 });
-        });
-        if !d.tasks.is_empty() {
-            ui.label(egui::RichText::new("Session tasks").strong());
-            ui.horizontal_wrapped(|ui| {
-                for t in &d.tasks {
-                    let (mark, colour) = if t.done { ("✔", crate::app::theme::good(ui)) } else { ("✘", crate::app::theme::bad(ui)) };
-                    ui.label(egui::RichText::new(format!("{mark} {}", t.name)).color(colour));
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Export the record").clicked() {
+                    action = Some(UiAction::Export(
+                        format!("{}-{}.json", d.scenario, d.seed).into(),
+                    ));
+                }
+                if ui.button("Back to the library").clicked() {
+                    action = Some(UiAction::Go(Screen::Library));
                 }
             });
-        }
-        ui.horizontal(|ui| {
-            if ui.button("Export the record").clicked() {
-                action = Some(UiAction::Export(format!("{}-{}.json", d.scenario, d.seed).into()));
-            }
-            if ui.button("Back to the library").clicked() {
-                action = Some(UiAction::Go(Screen::Library));
-            }
-        });
-        ui.separator();
-        ui.heading("Turn by turn");
-        for t in &d.turns {
-            egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(egui::RichText::new(format!("Turn {} · {} min", t.number, t.clock)).small());
-                ui.label(format!("{client}: {}", t.client_line));
-                ui.label(egui::RichText::new(format!("You ({}): {}", t.kind.label(), t.text)).strong());
-                for f in &t.fired {
-                    let colour = if f.score.total() >= 0 { crate::app::theme::good(ui) } else { crate::app::theme::bad(ui) };
-                    ui.label(egui::RichText::new(format!("{} — {}", f.principle_name, f.feedback)).color(colour))
+            ui.separator();
+            ui.heading("Turn by turn");
+            for t in &d.turns {
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.label(
+                        egui::RichText::new(format!("Turn {} · {} min", t.number, t.clock)).small(),
+                    );
+                    ui.label(format!("{client}: {}", t.client_line));
+                    ui.label(
+                        egui::RichText::new(format!("You ({}): {}", t.kind.label(), t.text))
+                            .strong(),
+                    );
+                    for f in &t.fired {
+                        let colour = if f.score.total() >= 0 {
+                            crate::app::theme::good(ui)
+                        } else {
+                            crate::app::theme::bad(ui)
+                        };
+                        ui.label(
+                            egui::RichText::new(format!("{} — {}", f.principle_name, f.feedback))
+                                .color(colour),
+                        )
                         .on_hover_text(&f.source);
-                }
-                if !t.author_feedback.is_empty() {
-                    ui.label(egui::RichText::new(format!("Tutor's note: {}", t.author_feedback)).italics());
-                }
-                if let Some(b) = &t.better {
-                    ui.label(format!("Better here: “{}” ({}). {}", b.text, b.kind.label(), b.why));
-                }
-                if can_retry && ui.button(format!("Retry from turn {}", t.number)).clicked() {
-                    action = Some(UiAction::RetryFrom(t.number));
-                }
-            });
-        }
-        if !d.session_end.is_empty() {
-            ui.label(egui::RichText::new("At the end of the session").strong());
-            for f in &d.session_end {
-                ui.label(format!("{} ({})", f.feedback, signed(f.score.total())));
+                    }
+                    if !t.author_feedback.is_empty() {
+                        ui.label(
+                            egui::RichText::new(format!("Tutor's note: {}", t.author_feedback))
+                                .italics(),
+                        );
+                    }
+                    if let Some(b) = &t.better {
+                        ui.label(format!(
+                            "Better here: “{}” ({}). {}",
+                            b.text,
+                            b.kind.label(),
+                            b.why
+                        ));
+                    }
+                    if can_retry && ui.button(format!("Retry from turn {}", t.number)).clicked() {
+                        action = Some(UiAction::RetryFrom(t.number));
+                    }
+                });
             }
-        }
-    });
+            if !d.session_end.is_empty() {
+                ui.label(egui::RichText::new("At the end of the session").strong());
+                for f in &d.session_end {
+                    ui.label(format!("{} ({})", f.feedback, signed(f.score.total())));
+                }
+            }
+        });
     action
 }

@@ -19,7 +19,9 @@ pub(super) fn plugin(app: &mut App) {
 fn draw_history(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
-    history: Res<History>, mut out: MessageWriter<UiAction>) -> Result {
+    history: Res<History>,
+    mut out: MessageWriter<UiAction>,
+) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = super::screen_ui(ctx, &content, "history");
     egui::CentralPanel::default().show(&mut root, |ui| {
@@ -37,8 +39,16 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
         ui.label("No attempts yet. Pick a scenario in the library to start.");
         return None;
     }
-    let overall: PlotPoints = records.iter().enumerate().map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)]).collect();
-    let marks: PlotPoints = records.iter().enumerate().map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)]).collect();
+    let overall: PlotPoints = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)])
+        .collect();
+    let marks: PlotPoints = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)])
+        .collect();
     Plot::new("progress")
         .legend(Legend::default())
         .height(180.0)
@@ -53,24 +63,34 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
             p.points(Points::new("Attempts", marks).radius(4.0));
         });
     egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("attempts").striped(true).num_columns(6).show(ui, |ui| {
-            for h in ["#", "Scenario", "Overall", "Rapport / Pacing / Focus", "Mode", ""] {
-                ui.label(egui::RichText::new(h).strong());
-            }
-            ui.end_row();
-            for (i, r) in records.iter().enumerate().rev() {
-                let s = r.debrief.scores;
-                ui.label(format!("{}", i + 1));
-                ui.label(&r.scenario_title);
-                ui.label(format!("{}", s.overall));
-                ui.label(format!("{} / {} / {}", s.rapport, s.pacing, s.focus));
-                ui.label(if r.coach_mode { "coach" } else { "assessment" });
-                if ui.button("Open debrief").clicked() {
-                    action = Some(UiAction::OpenRecord(i));
+        egui::Grid::new("attempts")
+            .striped(true)
+            .num_columns(6)
+            .show(ui, |ui| {
+                for h in [
+                    "#",
+                    "Scenario",
+                    "Overall",
+                    "Rapport / Pacing / Focus",
+                    "Mode",
+                    "",
+                ] {
+                    ui.label(egui::RichText::new(h).strong());
                 }
                 ui.end_row();
-            }
-        });
+                for (i, r) in records.iter().enumerate().rev() {
+                    let s = r.debrief.scores;
+                    ui.label(format!("{}", i + 1));
+                    ui.label(&r.scenario_title);
+                    ui.label(format!("{}", s.overall));
+                    ui.label(format!("{} / {} / {}", s.rapport, s.pacing, s.focus));
+                    ui.label(if r.coach_mode { "coach" } else { "assessment" });
+                    if ui.button("Open debrief").clicked() {
+                        action = Some(UiAction::OpenRecord(i));
+                    }
+                    ui.end_row();
+                }
+            });
     });
     action
 }

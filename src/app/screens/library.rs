@@ -116,9 +116,30 @@ pub fn view(
                 .hint_text("title, client, area")
                 .desired_width(220.0),
         );
-        combo(ui, "area", &mut filters.area, &ProblemArea::ALL, ProblemArea::label, "All problem areas");
-        combo(ui, "phase", &mut filters.phase, &Phase::ALL, Phase::label, "All phases");
-        combo(ui, "difficulty", &mut filters.difficulty, &Difficulty::ALL, Difficulty::label, "All levels");
+        combo(
+            ui,
+            "area",
+            &mut filters.area,
+            &ProblemArea::ALL,
+            ProblemArea::label,
+            "All problem areas",
+        );
+        combo(
+            ui,
+            "phase",
+            &mut filters.phase,
+            &Phase::ALL,
+            Phase::label,
+            "All phases",
+        );
+        combo(
+            ui,
+            "difficulty",
+            &mut filters.difficulty,
+            &Difficulty::ALL,
+            Difficulty::label,
+            "All levels",
+        );
         if *filters != Filters::default() && ui.button("Clear filters").clicked() {
             *filters = Filters::default();
         }
@@ -189,7 +210,11 @@ fn card(ui: &mut egui::Ui, e: &Entry, records: &[AttemptRecord], width: f32) -> 
                 ui.label(egui::RichText::new(&s.client.background).small());
             }
             if e.origin == Origin::Tutor {
-                ui.label(egui::RichText::new("From your tutor's folder").small().italics());
+                ui.label(
+                    egui::RichText::new("From your tutor's folder")
+                        .small()
+                        .italics(),
+                );
             }
             ui.horizontal(|ui| {
                 match best(records, &s.id) {

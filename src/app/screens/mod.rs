@@ -78,7 +78,10 @@ pub struct ContentRect(pub egui::Rect);
 
 impl Default for ContentRect {
     fn default() -> Self {
-        ContentRect(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0)))
+        ContentRect(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 720.0),
+        ))
     }
 }
 

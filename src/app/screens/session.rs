@@ -35,7 +35,9 @@ fn draw_session(
     egui::Panel::left("client")
         .resizable(false)
         .exact_size(300.0)
-        .show(&mut root, |ui| action = action.take().or(client_panel(ui, session, practice.coach)));
+        .show(&mut root, |ui| {
+            action = action.take().or(client_panel(ui, session, practice.coach))
+        });
     egui::CentralPanel::default().show(&mut root, |ui| {
         if let Some(a) = view(ui, session) {
             action = Some(a);
@@ -52,15 +54,27 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool) -> Option<UiAct
     let sc = s.scenario();
     let mut action = None;
     ui.vertical_centered(|ui| {
-        crate::app::face::face(ui, s.state(), crate::app::face::skin_for(&sc.client.name), 200.0);
+        crate::app::face::face(
+            ui,
+            s.state(),
+            crate::app::face::skin_for(&sc.client.name),
+            200.0,
+        );
         ui.label(egui::RichText::new(&sc.client.name).heading());
         ui.label(crate::app::face::describe(s.state()));
     });
     ui.separator();
     let over = s.clock() > sc.minutes;
-    let clock = egui::RichText::new(format!("Session clock: {} / {} min", s.clock(), sc.minutes)).strong();
-    ui.label(if over { clock.color(crate::app::theme::bad(ui)) } else { clock });
-    ui.add(egui::ProgressBar::new((s.clock() as f32 / sc.minutes.max(1) as f32).min(1.0)));
+    let clock =
+        egui::RichText::new(format!("Session clock: {} / {} min", s.clock(), sc.minutes)).strong();
+    ui.label(if over {
+        clock.color(crate::app::theme::bad(ui))
+    } else {
+        clock
+    });
+    ui.add(egui::ProgressBar::new(
+        (s.clock() as f32 / sc.minutes.max(1) as f32).min(1.0),
+    ));
     if coach {
         ui.separator();
         ui.label(egui::RichText::new("Coach").strong());
@@ -69,12 +83,22 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool) -> Option<UiAct
         super::score_bar(ui, "Pacing", sc.pacing);
         super::score_bar(ui, "Focus", sc.focus);
         let st = s.state();
-        ui.label(egui::RichText::new(format!("Trust {} · distress {} · openness {}", st.trust, st.distress, st.openness)).small());
+        ui.label(
+            egui::RichText::new(format!(
+                "Trust {} · distress {} · openness {}",
+                st.trust, st.distress, st.openness
+            ))
+            .small(),
+        );
         if let Some(t) = s.turns().last() {
             ui.separator();
             ui.label(egui::RichText::new("Last move").strong());
             if let Some(f) = t.fired.iter().max_by_key(|f| f.score.total().abs()) {
-                let colour = if f.score.total() >= 0 { crate::app::theme::good(ui) } else { crate::app::theme::bad(ui) };
+                let colour = if f.score.total() >= 0 {
+                    crate::app::theme::good(ui)
+                } else {
+                    crate::app::theme::bad(ui)
+                };
                 ui.label(egui::RichText::new(&f.feedback).color(colour));
             }
             if let Some(b) = &t.better {
@@ -97,12 +121,22 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
     let name = &s.scenario().client.name;
     let Some(prompt) = s.prompt() else {
         ui.label("The session has ended.");
-        return ui.button("See the debrief").clicked().then_some(UiAction::Finish);
+        return ui
+            .button("See the debrief")
+            .clicked()
+            .then_some(UiAction::Finish);
     };
     // Keys 1-9 choose.
     const KEYS: [egui::Key; 9] = [
-        egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5,
-        egui::Key::Num6, egui::Key::Num7, egui::Key::Num8, egui::Key::Num9,
+        egui::Key::Num1,
+        egui::Key::Num2,
+        egui::Key::Num3,
+        egui::Key::Num4,
+        egui::Key::Num5,
+        egui::Key::Num6,
+        egui::Key::Num7,
+        egui::Key::Num8,
+        egui::Key::Num9,
     ];
     ui.input(|i| {
         for (k, key) in KEYS.iter().enumerate().take(prompt.options.len()) {
@@ -111,7 +145,8 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
             }
         }
     });
-    let options_height = (prompt.options.len() as f32 * 52.0 + 40.0).min(ui.available_height() * 0.55);
+    let options_height =
+        (prompt.options.len() as f32 * 52.0 + 40.0).min(ui.available_height() * 0.55);
     egui::ScrollArea::vertical()
         .max_height(ui.available_height() - options_height)
         .stick_to_bottom(true)
@@ -131,15 +166,19 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
         });
     ui.separator();
     ui.label(egui::RichText::new("Your response (click, or press its number):").strong());
-    egui::ScrollArea::vertical().id_salt("options").show(ui, |ui| {
-        for (i, o) in prompt.options.iter().enumerate() {
-            let text = egui::RichText::new(format!("{}.  {}", i + 1, o.text));
-            let b = egui::Button::new(text).wrap().min_size(egui::vec2(ui.available_width(), 40.0));
-            if ui.add(b).clicked() {
-                action = Some(UiAction::Choose(i + 1));
+    egui::ScrollArea::vertical()
+        .id_salt("options")
+        .show(ui, |ui| {
+            for (i, o) in prompt.options.iter().enumerate() {
+                let text = egui::RichText::new(format!("{}.  {}", i + 1, o.text));
+                let b = egui::Button::new(text)
+                    .wrap()
+                    .min_size(egui::vec2(ui.available_width(), 40.0));
+                if ui.add(b).clicked() {
+                    action = Some(UiAction::Choose(i + 1));
+                }
             }
-        }
-    });
+        });
     action
 }
 

@@ -37,40 +37,65 @@ fn draw_settings(
 /// Edits a draft; returns `SaveSettings` when it differs from what is saved.
 pub fn view(ui: &mut egui::Ui, draft: &mut Settings, saved: &Settings) -> Option<UiAction> {
     ui.heading("Settings");
-    egui::Grid::new("settings").num_columns(2).spacing([16.0, 10.0]).show(ui, |ui| {
-        ui.label("Your name or pseudonym");
-        ui.text_edit_singleline(&mut draft.trainee);
-        ui.end_row();
-        ui.label("Text size");
-        ui.add(egui::Slider::new(&mut draft.text_scale, 0.75..=2.5).step_by(0.05));
-        ui.end_row();
-        ui.label("Theme");
-        ui.horizontal(|ui| {
-            ui.radio_value(&mut draft.theme, Theme::Light, "Light");
-            ui.radio_value(&mut draft.theme, Theme::Dark, "Dark");
-            ui.radio_value(&mut draft.theme, Theme::HighContrast, "High contrast");
+    egui::Grid::new("settings")
+        .num_columns(2)
+        .spacing([16.0, 10.0])
+        .show(ui, |ui| {
+            ui.label("Your name or pseudonym");
+            ui.text_edit_singleline(&mut draft.trainee);
+            ui.end_row();
+            ui.label("Text size");
+            ui.add(egui::Slider::new(&mut draft.text_scale, 0.75..=2.5).step_by(0.05));
+            ui.end_row();
+            ui.label("Theme");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut draft.theme, Theme::Light, "Light");
+                ui.radio_value(&mut draft.theme, Theme::Dark, "Dark");
+                ui.radio_value(&mut draft.theme, Theme::HighContrast, "High contrast");
+            });
+            ui.end_row();
+            ui.label("Coach mode");
+            ui.checkbox(
+                &mut draft.coach_by_default,
+                "On by default for new sessions",
+            );
+            ui.end_row();
+            ui.label("Motion");
+            ui.checkbox(&mut draft.reduced_motion, "Reduce motion (no animations)");
+            ui.end_row();
+            ui.label("Tutor's scenario folder");
+            let mut folder = draft
+                .tutor_folder
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            if ui
+                .add(
+                    egui::TextEdit::singleline(&mut folder)
+                        .hint_text("e.g. /home/me/course-scenarios"),
+                )
+                .changed()
+            {
+                draft.tutor_folder = (!folder.trim().is_empty()).then(|| folder.trim().into());
+            }
+            ui.end_row();
         });
-        ui.end_row();
-        ui.label("Coach mode");
-        ui.checkbox(&mut draft.coach_by_default, "On by default for new sessions");
-        ui.end_row();
-        ui.label("Motion");
-        ui.checkbox(&mut draft.reduced_motion, "Reduce motion (no animations)");
-        ui.end_row();
-        ui.label("Tutor's scenario folder");
-        let mut folder = draft.tutor_folder.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        if ui.add(egui::TextEdit::singleline(&mut folder).hint_text("e.g. /home/me/course-scenarios")).changed() {
-            draft.tutor_folder = (!folder.trim().is_empty()).then(|| folder.trim().into());
-        }
-        ui.end_row();
-    });
-    ui.label(egui::RichText::new("A new scenario folder is loaded the next time the app starts.").small());
+    ui.label(
+        egui::RichText::new("A new scenario folder is loaded the next time the app starts.")
+            .small(),
+    );
     let mut action = None;
     ui.horizontal(|ui| {
-        if ui.add_enabled(draft != saved, egui::Button::new("Save")).clicked() {
+        if ui
+            .add_enabled(draft != saved, egui::Button::new("Save"))
+            .clicked()
+        {
             action = Some(UiAction::SaveSettings(draft.clone()));
         }
-        if ui.add_enabled(draft != saved, egui::Button::new("Undo changes")).clicked() {
+        if ui
+            .add_enabled(draft != saved, egui::Button::new("Undo changes"))
+            .clicked()
+        {
             *draft = saved.clone();
         }
         if ui.button("Back").clicked() {

@@ -1,0 +1,318 @@
+//! The app without a window: screen flow driven by injected actions, with
+//! assertions on the resources; hot reload; views tested with egui_kittest.
+
+use crate::common::{guidance, root};
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use ipt_trainer::app::assets::{BUNDLED_SOURCE, Catalog, TUTOR_SOURCE};
+use ipt_trainer::app::{
+    Practice, Prefs, Screen, UiAction, Viewing, add_logic, register_scenario_sources,
+};
+use ipt_trainer::core::store::{Settings, Store};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn headless(roots: Vec<(String, PathBuf)>, data: &std::path::Path, watch: bool) -> App {
+    let mut app = App::new();
+    register_scenario_sources(&mut app, &roots);
+    app.add_plugins((
+        MinimalPlugins,
+        StatesPlugin,
+        AssetPlugin {
+            meta_check: bevy::asset::AssetMetaCheck::Never,
+            watch_for_changes_override: Some(watch),
+            ..default()
+        },
+    ));
+    app.insert_resource(Prefs {
+        settings: Settings::default(),
+        store: Store::new(data),
+    });
+    add_logic(&mut app, roots, guidance());
+    app
+}
+
+fn update_until(app: &mut App, what: &str, mut done: impl FnMut(&mut App) -> bool) {
+    let start = Instant::now();
+    while !done(app) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        app.update();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn act(app: &mut App, a: UiAction) {
+    app.world_mut().write_message(a);
+    app.update();
+    app.update();
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+#[test]
+fn library_to_briefing_to_session_to_debrief_and_retry() {
+    let data = tempfile::tempdir().expect("tmp");
+    let mut app = headless(
+        vec![(BUNDLED_SOURCE.into(), root().join("scenarios"))],
+        data.path(),
+        false,
+    );
+    update_until(&mut app, "the bundled scenarios", |a| {
+        a.world().resource::<Catalog>().entries.len() >= 8
+    });
+    assert_eq!(screen(&app), Screen::Library);
+    assert!(
+        app.world()
+            .resource::<Catalog>()
+            .entries
+            .iter()
+            .all(|e| !e.has_errors())
+    );
+
+    act(&mut app, UiAction::Select("grief-initial-rosa".into()));
+    assert_eq!(screen(&app), Screen::Briefing);
+    act(&mut app, UiAction::SetCoach(false));
+    act(&mut app, UiAction::Start);
+    assert_eq!(screen(&app), Screen::Session);
+    {
+        let p = app.world().resource::<Practice>();
+        assert!(!p.coach, "assessment mode was chosen");
+        assert_eq!(
+            p.session.as_ref().map(|s| s.scenario().id.as_str()),
+            Some("grief-initial-rosa")
+        );
+    }
+    // The session in progress is saved after every move.
+    act(&mut app, UiAction::Choose(1));
+    let saved = Store::new(data.path())
+        .load_in_progress()
+        .0
+        .expect("saved after a move");
+    assert_eq!(saved.positions, vec![1]);
+
+    let mut moves = 1;
+    while screen(&app) == Screen::Session {
+        act(&mut app, UiAction::Choose(1));
+        moves += 1;
+        assert!(moves < 60, "no ending");
+    }
+    assert_eq!(screen(&app), Screen::Debrief);
+    let d = app
+        .world()
+        .resource::<Viewing>()
+        .debrief
+        .clone()
+        .expect("a debrief");
+    assert_eq!(d.turns.len(), moves);
+    // The attempt is recorded and the in-progress file cleared.
+    let store = Store::new(data.path());
+    assert_eq!(store.load_attempts().0.len(), 1);
+    assert!(store.load_in_progress().0.is_none());
+
+    act(&mut app, UiAction::RetryFrom(2));
+    assert_eq!(screen(&app), Screen::Session);
+    let turns = app
+        .world()
+        .resource::<Practice>()
+        .session
+        .as_ref()
+        .map(|s| s.turns().len());
+    assert_eq!(turns, Some(1), "rewound to just before turn 2");
+}
+
+#[test]
+fn an_unfinished_session_can_be_resumed_after_a_restart() {
+    let data = tempfile::tempdir().expect("tmp");
+    let roots = vec![(BUNDLED_SOURCE.to_string(), root().join("scenarios"))];
+    let state_before = {
+        let mut app = headless(roots.clone(), data.path(), false);
+        update_until(&mut app, "scenarios", |a| {
+            a.world().resource::<Catalog>().entries.len() >= 8
+        });
+        act(&mut app, UiAction::Select("deficits-initial-leo".into()));
+        act(&mut app, UiAction::Start);
+        act(&mut app, UiAction::Choose(2));
+        act(&mut app, UiAction::Choose(1));
+        let s = app
+            .world()
+            .resource::<Practice>()
+            .session
+            .clone()
+            .expect("session");
+        (s.state(), s.turns().len(), s.seed())
+        // The app is dropped here, as if killed.
+    };
+    let mut app = headless(roots, data.path(), false);
+    update_until(&mut app, "scenarios", |a| {
+        a.world().resource::<Catalog>().entries.len() >= 8
+    });
+    assert!(
+        app.world()
+            .resource::<ipt_trainer::app::Resumable>()
+            .0
+            .is_some()
+    );
+    act(&mut app, UiAction::Resume);
+    assert_eq!(screen(&app), Screen::Session);
+    let s = app
+        .world()
+        .resource::<Practice>()
+        .session
+        .clone()
+        .expect("resumed");
+    assert_eq!((s.state(), s.turns().len(), s.seed()), state_before);
+}
+
+#[test]
+fn a_broken_edit_on_disk_keeps_the_last_good_version() {
+    let data = tempfile::tempdir().expect("tmp");
+    let tutor = tempfile::tempdir().expect("tmp");
+    let file = tutor.path().join("small.ron");
+    let good = std::fs::read_to_string(crate::common::fixture("valid/small.ron")).expect("read");
+    std::fs::write(&file, &good).expect("write");
+    let mut app = headless(
+        vec![(TUTOR_SOURCE.into(), tutor.path().to_path_buf())],
+        data.path(),
+        true,
+    );
+    update_until(&mut app, "the tutor's scenario", |a| {
+        a.world()
+            .resource::<Catalog>()
+            .by_id("test-small")
+            .is_some()
+    });
+    act(&mut app, UiAction::Select("test-small".into()));
+    act(&mut app, UiAction::Start);
+    act(&mut app, UiAction::Choose(1));
+
+    // A broken edit: diagnostics appear, the last good version stays, the session goes on.
+    std::fs::write(&file, good.replace("next: \"plan\"", "next: \"plann\"")).expect("write");
+    update_until(&mut app, "the reload with errors", |a| {
+        a.world()
+            .resource::<Catalog>()
+            .entries
+            .first()
+            .is_some_and(|e| e.has_errors())
+    });
+    let entry = app.world().resource::<Catalog>().entries[0].clone();
+    assert!(entry.scenario.is_some(), "the last good version is kept");
+    assert!(
+        entry
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("plann"))
+    );
+    assert_eq!(screen(&app), Screen::Session);
+    assert_eq!(
+        app.world()
+            .resource::<Practice>()
+            .session
+            .as_ref()
+            .map(|s| s.turns().len()),
+        Some(1)
+    );
+
+    // A good edit replaces it.
+    std::fs::write(
+        &file,
+        good.replace("Test: a small grief session", "Test: renamed"),
+    )
+    .expect("write");
+    update_until(&mut app, "the good reload", |a| {
+        a.world().resource::<Catalog>().entries[0]
+            .scenario
+            .as_ref()
+            .is_some_and(|s| s.title == "Test: renamed")
+    });
+    assert!(!app.world().resource::<Catalog>().entries[0].has_errors());
+}
+
+mod views {
+    use crate::common::{fixture, guidance, scenario};
+    use bevy_egui::egui;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use ipt_trainer::app::UiAction;
+    use ipt_trainer::app::screens;
+    use ipt_trainer::core::session::Session;
+    use ipt_trainer::core::store::Settings;
+
+    #[test]
+    fn session_view_chooses_by_click_and_by_number_key() {
+        let s = Session::new(scenario(&fixture("valid/small.ron")), guidance(), 5).expect("s");
+        let first = s.prompt().expect("p").options[0].text.clone();
+        let mut h = Harness::new_ui_state(
+            |ui, out: &mut Option<UiAction>| {
+                if let Some(a) = screens::session::view(ui, &s) {
+                    *out = Some(a);
+                }
+            },
+            None,
+        );
+        h.get_by_label_contains(&first).click();
+        h.run();
+        assert_eq!(h.state(), &Some(UiAction::Choose(1)));
+        *h.state_mut() = None;
+        h.key_press(egui::Key::Num3);
+        h.run();
+        assert_eq!(h.state(), &Some(UiAction::Choose(3)));
+    }
+
+    #[test]
+    fn debrief_view_shows_scores_and_offers_retry() {
+        let s = Session::replay(
+            scenario(&fixture("valid/small.ron")),
+            guidance(),
+            5,
+            &[1, 1, 1],
+        )
+        .expect("s");
+        let d = ipt_trainer::core::debrief::Debrief::from_session(&s);
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 3000.0))
+            .build_ui_state(
+                |ui, out: &mut Option<UiAction>| {
+                    if let Some(a) = screens::debrief::view(ui, &d, "Ana", true) {
+                        *out = Some(a);
+                    }
+                },
+                None,
+            );
+        h.run();
+        h.get_by_label(&format!("Overall {}", d.scores.overall));
+        h.get_by_label("Retry from turn 2").click();
+        h.run();
+        assert_eq!(h.state(), &Some(UiAction::RetryFrom(2)));
+    }
+
+    #[test]
+    fn settings_view_saves_only_a_changed_draft() {
+        let saved = Settings::default();
+        let mut h = Harness::new_ui_state(
+            |ui, st: &mut (Settings, Option<UiAction>)| {
+                if let Some(a) = screens::settings::view(ui, &mut st.0, &saved) {
+                    st.1 = Some(a);
+                }
+            },
+            (Settings::default(), None),
+        );
+        h.get_by_label("Save").click();
+        h.run();
+        assert_eq!(h.state().1, None, "nothing to save");
+        h.get_by_label("High contrast").click();
+        h.run();
+        h.get_by_label("Save").click();
+        h.run();
+        match &h.state().1 {
+            Some(UiAction::SaveSettings(s)) => {
+                assert_eq!(s.theme, ipt_trainer::core::store::Theme::HighContrast);
+            }
+            other => panic!("expected SaveSettings, got {other:?}"),
+        }
+    }
+}
