@@ -1,5 +1,5 @@
 //! The app without a window: screen flow driven by injected actions, with
-//! assertions on the resources; hot reload; views tested with egui_kittest.
+//! assertions on the resources; hot reload; views tested with `egui_kittest`.
 
 use crate::common::{guidance, root};
 use bevy::prelude::*;
@@ -197,7 +197,7 @@ fn a_broken_edit_on_disk_keeps_the_last_good_version() {
             .resource::<Catalog>()
             .entries
             .first()
-            .is_some_and(|e| e.has_errors())
+            .is_some_and(ipt_trainer::app::assets::Entry::has_errors)
     });
     let entry = app.world().resource::<Catalog>().entries[0].clone();
     assert!(entry.scenario.is_some(), "the last good version is kept");

@@ -54,9 +54,10 @@ fn check_picture(path: &Path) {
 #[test]
 #[ignore = "needs Xvfb and Mesa's Vulkan driver: run scripts/test (it installs them and includes this test)"]
 fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
-    if Command::new("xvfb-run").arg("--help").output().is_err() {
-        panic!("xvfb-run is not installed: run scripts/install-deps --test");
-    }
+    assert!(
+        Command::new("xvfb-run").arg("--help").output().is_ok(),
+        "xvfb-run is not installed: run scripts/install-deps --test"
+    );
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screens");
     let _ = std::fs::remove_dir_all(&out_dir);
     let data = tempfile::tempdir().expect("tmp");
@@ -78,5 +79,4 @@ fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
         .load_attempts()
         .0;
     assert_eq!(records.len(), 1);
-    eprintln!("screenshots in {}", out_dir.display());
 }

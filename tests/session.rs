@@ -22,8 +22,7 @@ fn position_of(s: &Session, kind: MoveKind) -> usize {
         .options
         .iter()
         .position(|o| node.options[o.index].kind == kind)
-        .map(|p| p + 1)
-        .unwrap_or_else(|| panic!("no {kind:?} option shown"))
+        .map_or_else(|| panic!("no {kind:?} option shown"), |p| p + 1)
 }
 
 #[test]

@@ -497,7 +497,7 @@ fn finish(
         }
     }
     history.records.push(record.clone());
-    viewing.client_name = s.scenario().client.name.clone();
+    viewing.client_name.clone_from(&s.scenario().client.name);
     viewing.debrief = Some(debrief);
     viewing.record = Some(record);
 }

@@ -16,29 +16,26 @@ pub fn diagnostic(d: &Diagnostic) -> String {
         Severity::Warning => "warning",
     };
     let _ = writeln!(out, "{severity}[{}]: {}", d.code, d.message);
-    match d.position {
-        Some(p) => {
-            let gutter = p.line.to_string().len();
-            let pad = " ".repeat(gutter);
-            let _ = writeln!(out, "{pad}--> {}:{}:{}", d.file.display(), p.line, p.column);
-            let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{} | {}", p.line, d.source_line);
-            let lead: String = d
-                .source_line
-                .chars()
-                .take(p.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(d.length.max(1)));
-            if let Some(h) = &d.hint {
-                let _ = writeln!(out, "{pad} = hint: {h}");
-            }
+    if let Some(p) = d.position {
+        let gutter = p.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}--> {}:{}:{}", d.file.display(), p.line, p.column);
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{} | {}", p.line, d.source_line);
+        let lead: String = d
+            .source_line
+            .chars()
+            .take(p.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(d.length.max(1)));
+        if let Some(h) = &d.hint {
+            let _ = writeln!(out, "{pad} = hint: {h}");
         }
-        None => {
-            let _ = writeln!(out, " --> {}", d.file.display());
-            if let Some(h) = &d.hint {
-                let _ = writeln!(out, "  = hint: {h}");
-            }
+    } else {
+        let _ = writeln!(out, " --> {}", d.file.display());
+        if let Some(h) = &d.hint {
+            let _ = writeln!(out, "  = hint: {h}");
         }
     }
     out

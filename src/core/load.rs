@@ -71,6 +71,10 @@ pub fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
 }
 
 /// Parses RON, turning a syntax or format error into a diagnostic.
+#[allow(
+    clippy::result_large_err,
+    reason = "a diagnostic is the error value, made once per file"
+)]
 fn parse<T: DeserializeOwned>(source: &str, path: &Path) -> Result<T, Diagnostic> {
     ron_options()
         .from_str::<T>(source)
@@ -613,7 +617,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
         }
     }
 
-    out.sort_by(|a, b| (a.position, a.code).cmp(&(b.position, b.code)));
+    out.sort_by_key(|a| (a.position, a.code));
     out
 }
 

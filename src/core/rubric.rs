@@ -247,11 +247,9 @@ impl Condition {
 
 impl RuleCondition {
     pub fn holds(&self, ctx: &MoveContext<'_>, kind: MoveKind, topic: Topic) -> bool {
-        let elapsed_percent = if ctx.session_minutes == 0 {
-            100
-        } else {
-            ctx.clock * 100 / ctx.session_minutes
-        };
+        let elapsed_percent = (ctx.clock * 100)
+            .checked_div(ctx.session_minutes)
+            .unwrap_or(100);
         (self.moves.is_empty() || self.moves.contains(&kind))
             && !self.not_moves.contains(&kind)
             && (self.topics.is_empty() || self.topics.contains(&topic))
@@ -264,7 +262,7 @@ impl RuleCondition {
             && self.min_explored.is_none_or(|m| ctx.explored >= m)
             && self
                 .first_use
-                .is_none_or(|f| f == !ctx.used_moves.contains(&kind))
+                .is_none_or(|f| f != ctx.used_moves.contains(&kind))
             && self
                 .over_time
                 .is_none_or(|o| o == (ctx.clock > ctx.session_minutes))

@@ -31,14 +31,13 @@ fn draw_briefing(
         .and_then(|id| catalog.by_id(id))
         .and_then(|e| e.scenario.clone());
     egui::CentralPanel::default().show(&mut root, |ui| {
-        let action = match &scenario {
-            Some(s) => view(ui, s, selected.coach),
-            None => {
-                ui.label("This scenario is not available any more.");
-                ui.button("Back to the library")
-                    .clicked()
-                    .then_some(UiAction::Go(Screen::Library))
-            }
+        let action = if let Some(s) = &scenario {
+            view(ui, s, selected.coach)
+        } else {
+            ui.label("This scenario is not available any more.");
+            ui.button("Back to the library")
+                .clicked()
+                .then_some(UiAction::Go(Screen::Library))
         };
         if let Some(a) = action {
             out.write(a);

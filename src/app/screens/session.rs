@@ -36,7 +36,7 @@ fn draw_session(
         .resizable(false)
         .exact_size(300.0)
         .show(&mut root, |ui| {
-            action = action.take().or(client_panel(ui, session, practice.coach))
+            action = action.take().or(client_panel(ui, session, practice.coach));
         });
     egui::CentralPanel::default().show(&mut root, |ui| {
         if let Some(a) = view(ui, session) {
@@ -115,6 +115,19 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool) -> Option<UiAct
     action
 }
 
+/// Keys 1-9 choose the shown options.
+const KEYS: [egui::Key; 9] = [
+    egui::Key::Num1,
+    egui::Key::Num2,
+    egui::Key::Num3,
+    egui::Key::Num4,
+    egui::Key::Num5,
+    egui::Key::Num6,
+    egui::Key::Num7,
+    egui::Key::Num8,
+    egui::Key::Num9,
+];
+
 /// The conversation and the choices.
 pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
     let mut action = None;
@@ -127,17 +140,6 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
             .then_some(UiAction::Finish);
     };
     // Keys 1-9 choose.
-    const KEYS: [egui::Key; 9] = [
-        egui::Key::Num1,
-        egui::Key::Num2,
-        egui::Key::Num3,
-        egui::Key::Num4,
-        egui::Key::Num5,
-        egui::Key::Num6,
-        egui::Key::Num7,
-        egui::Key::Num8,
-        egui::Key::Num9,
-    ];
     ui.input(|i| {
         for (k, key) in KEYS.iter().enumerate().take(prompt.options.len()) {
             if i.key_pressed(*key) {
