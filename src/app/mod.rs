@@ -4,6 +4,8 @@
 pub mod assets;
 pub mod autoplay;
 pub mod face;
+pub mod idle;
+pub mod perf;
 pub mod screens;
 pub mod theme;
 
@@ -149,7 +151,7 @@ pub fn run(opts: AppOptions) -> ExitCode {
                 ..default()
             }),
     )
-    .add_plugins(bevy_egui::EguiPlugin::default())
+    .add_plugins((bevy_egui::EguiPlugin::default(), idle::plugin))
     .insert_resource(WinitSettings::desktop_app())
     .insert_resource(ClearColor(Color::srgb(0.96, 0.96, 0.95)))
     .insert_resource(Prefs { settings, store })
@@ -157,6 +159,12 @@ pub fn run(opts: AppOptions) -> ExitCode {
     add_logic(&mut app, roots, opts.guidance);
     app.insert_resource(assets::Notices(notices));
     app.add_plugins(ui_plugin);
+    if std::env::var_os("IPT_DEBUG_REPAINT").is_some() {
+        app.add_systems(bevy_egui::EguiPrimaryContextPass, log_repaint_causes);
+    }
+    if let Some(probe) = perf::from_env(true) {
+        app.add_plugins(perf::plugin(probe));
+    }
     if let Some(dir) = opts.autoplay {
         app.add_plugins(autoplay::plugin(dir));
     }
@@ -500,4 +508,16 @@ fn finish(
     viewing.client_name.clone_from(&s.scenario().client.name);
     viewing.debrief = Some(debrief);
     viewing.record = Some(record);
+}
+
+/// With `IPT_DEBUG_REPAINT` set, logs why egui asked for another frame.
+fn log_repaint_causes(mut contexts: bevy_egui::EguiContexts, mut n: Local<u32>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    *n += 1;
+    if *n % 10 == 0 {
+        let causes = ctx.repaint_causes();
+        let events = ctx.input(|i| format!("{:?} pointer-wants {:?}", i.raw.events, i.pointer.latest_pos()));
+        info!("frame {}: repaint causes {:?}; input {}", *n, causes, events);
+    }
+    Ok(())
 }
