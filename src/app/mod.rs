@@ -516,8 +516,17 @@ fn log_repaint_causes(mut contexts: bevy_egui::EguiContexts, mut n: Local<u32>) 
     *n += 1;
     if *n % 10 == 0 {
         let causes = ctx.repaint_causes();
-        let events = ctx.input(|i| format!("{:?} pointer-wants {:?}", i.raw.events, i.pointer.latest_pos()));
-        info!("frame {}: repaint causes {:?}; input {}", *n, causes, events);
+        let events = ctx.input(|i| {
+            format!(
+                "{:?} pointer-wants {:?}",
+                i.raw.events,
+                i.pointer.latest_pos()
+            )
+        });
+        info!(
+            "frame {}: repaint causes {:?}; input {}",
+            *n, causes, events
+        );
     }
     Ok(())
 }

@@ -39,7 +39,11 @@ pub fn from_env(with_session: bool) -> Option<Probe> {
     Some(Probe {
         file: PathBuf::from(file),
         with_session,
-        stage: if with_session { Stage::WaitForLibrary } else { Stage::Settle },
+        stage: if with_session {
+            Stage::WaitForLibrary
+        } else {
+            Stage::Settle
+        },
         since: Instant::now(),
         frames: 0,
         cpu_ticks: 0,
@@ -97,7 +101,9 @@ fn step(
         Stage::WaitForLibrary => {
             if library_ready.is_some_and(|c| c.entries.len() >= 8) {
                 // Drawn this frame: the library is on screen with its cards.
-                probe.report.insert("library_drawn_unix_ms".into(), (now_ms() as u64).into());
+                probe
+                    .report
+                    .insert("library_drawn_unix_ms".into(), (now_ms() as u64).into());
                 probe.stage = Stage::Settle;
                 probe.since = Instant::now();
             }
@@ -117,16 +123,26 @@ fn step(
                 let frames = probe.frames;
                 probe.report.insert("idle_seconds".into(), secs.into());
                 probe.report.insert("idle_frames".into(), frames.into());
-                probe.report.insert("idle_cpu_percent".into(), (ticks as f64 / secs).into());
-                probe.report.insert("idle_rss_kb".into(), status_kb("VmRSS:").into());
-                probe.stage = if probe.with_session { Stage::StartSession } else { Stage::Done };
+                probe
+                    .report
+                    .insert("idle_cpu_percent".into(), (ticks as f64 / secs).into());
+                probe
+                    .report
+                    .insert("idle_rss_kb".into(), status_kb("VmRSS:").into());
+                probe.stage = if probe.with_session {
+                    Stage::StartSession
+                } else {
+                    Stage::Done
+                };
                 probe.since = Instant::now();
             }
         }
         Stage::StartSession => {
             *winit = WinitSettings::game();
             if let Some(out) = out.as_mut() {
-                out.write(crate::app::UiAction::Select(crate::app::autoplay::SCENARIO.into()));
+                out.write(crate::app::UiAction::Select(
+                    crate::app::autoplay::SCENARIO.into(),
+                ));
                 out.write(crate::app::UiAction::Start);
             }
             probe.stage = Stage::Session;
@@ -142,14 +158,21 @@ fn step(
                 let on_screen = practice.is_some_and(|p| p.session.is_some());
                 let secs = elapsed.as_secs_f64() - 1.0;
                 let frames = probe.frames.max(1);
-                probe.report.insert("session_on_screen".into(), on_screen.into());
+                probe
+                    .report
+                    .insert("session_on_screen".into(), on_screen.into());
                 probe.report.insert("session_frames".into(), frames.into());
-                probe.report.insert("session_frame_ms".into(), (secs * 1000.0 / frames as f64).into());
+                probe.report.insert(
+                    "session_frame_ms".into(),
+                    (secs * 1000.0 / frames as f64).into(),
+                );
                 probe.stage = Stage::Done;
             }
         }
         Stage::Done => {
-            probe.report.insert("peak_rss_kb".into(), status_kb("VmHWM:").into());
+            probe
+                .report
+                .insert("peak_rss_kb".into(), status_kb("VmHWM:").into());
             let json = serde_json::Value::Object(probe.report.clone()).to_string();
             let _ = std::fs::write(&probe.file, json);
             exit.write(AppExit::Success);

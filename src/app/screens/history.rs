@@ -54,6 +54,8 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
         .height(180.0)
         .include_y(0.0)
         .include_y(100.0)
+        .include_x(0.5)
+        .include_x(records.len().max(5) as f64 + 0.5)
         .x_axis_label("attempt")
         .allow_drag(false)
         .allow_zoom(false)
