@@ -11,4 +11,5 @@ mod loader;
 mod properties;
 mod rubric;
 mod session;
+mod store;
 mod walkthroughs;
