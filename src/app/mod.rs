@@ -140,7 +140,7 @@ pub fn run(opts: AppOptions) -> ExitCode {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: "IPT Trainer".into(),
-                    resolution: (1280u32, 800u32).into(),
+                    resolution: window_size().into(),
                     ..default()
                 }),
                 ..default()
@@ -194,6 +194,18 @@ pub fn add_logic(app: &mut App, roots: Vec<(String, PathBuf)>, guidance: Arc<Gui
     .insert_resource(ScenarioRoots(roots))
     .insert_resource(Rubric(guidance))
     .add_plugins(logic_plugin);
+}
+
+/// The window's size: 1280x800, or `IPT_TRAINER_WINDOW=WxH`.
+fn window_size() -> (u32, u32) {
+    std::env::var("IPT_TRAINER_WINDOW")
+        .ok()
+        .and_then(|v| {
+            let (w, h) = v.split_once('x')?;
+            Some((w.trim().parse().ok()?, h.trim().parse().ok()?))
+        })
+        .filter(|&(w, h): &(u32, u32)| (640..=7680).contains(&w) && (480..=4320).contains(&h))
+        .unwrap_or((1280, 800))
 }
 
 /// The folder of bundled scenarios: beside the program, in the working

@@ -109,13 +109,15 @@ pub fn view(
             });
         });
     }
-    ui.horizontal_wrapped(|ui| {
+    ui.horizontal(|ui| {
         ui.label("Search:");
         ui.add(
             egui::TextEdit::singleline(&mut filters.search)
                 .hint_text("title, client, area")
                 .desired_width(220.0),
         );
+    });
+    ui.horizontal_wrapped(|ui| {
         combo(
             ui,
             "area",
@@ -164,7 +166,7 @@ pub fn view(
             .spacing([12.0, 12.0])
             .show(ui, |ui| {
                 for (i, e) in shown.iter().enumerate() {
-                    if let Some(a) = card(ui, e, records, (width / columns as f32) - 24.0) {
+                    if let Some(a) = card(ui, e, records, (width / columns as f32) - 40.0) {
                         action = Some(a);
                     }
                     if (i + 1) % columns == 0 {
@@ -195,7 +197,7 @@ fn card(ui: &mut egui::Ui, e: &Entry, records: &[AttemptRecord], width: f32) -> 
     let s = e.scenario.as_ref()?;
     let mut action = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_width(width.max(260.0));
+        ui.set_width(width.max(200.0));
         ui.vertical(|ui| {
             ui.label(egui::RichText::new(&s.title).heading());
             ui.label(format!(

@@ -162,7 +162,11 @@ pub fn notice_strip(ui: &mut egui::Ui, notices: &[String]) -> bool {
 /// A titled score bar for meters and the debrief.
 pub fn score_bar(ui: &mut egui::Ui, label: &str, score: i32) {
     ui.horizontal(|ui| {
-        ui.label(egui::RichText::new(format!("{label:<8}")).strong());
+        let label_width = 80.0_f32.min(ui.available_width() * 0.4);
+        ui.add_sized(
+            [label_width, ui.spacing().interact_size.y],
+            egui::Label::new(egui::RichText::new(label).strong()),
+        );
         ui.add(
             egui::ProgressBar::new(score.clamp(0, 100) as f32 / 100.0)
                 .text(format!("{score}"))

@@ -32,11 +32,15 @@ fn draw_session(
         return Ok(());
     };
     let mut action = None;
+    // A third of the width at most, so large text leaves room for the talk.
+    let panel = (root.available_width() * 0.3).clamp(180.0, 320.0);
     egui::Panel::left("client")
         .resizable(false)
-        .exact_size(300.0)
+        .exact_size(panel)
         .show(&mut root, |ui| {
-            action = action.take().or(client_panel(ui, session, practice.coach));
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                action = action.take().or(client_panel(ui, session, practice.coach));
+            });
         });
     egui::CentralPanel::default().show(&mut root, |ui| {
         if let Some(a) = view(ui, session) {
