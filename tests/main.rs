@@ -3,6 +3,7 @@
 
 #[cfg(feature = "gui")]
 mod app;
+mod bundle;
 mod cli;
 mod common;
 #[cfg(feature = "gui")]
