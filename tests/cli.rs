@@ -154,3 +154,58 @@ fn play_reports_bad_input_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("E005"));
 }
+
+#[test]
+fn new_writes_a_valid_scenario_for_every_area_and_phase() {
+    use ipt_trainer::core::model::{Phase, ProblemArea};
+    for area in ProblemArea::ALL {
+        for phase in Phase::ALL {
+            let text = ipt_trainer::core::scaffold::scaffold(area, phase);
+            let loaded =
+                ipt_trainer::core::load::load_scenario_str(&text, std::path::Path::new("new.ron"));
+            assert!(
+                loaded.diagnostics.is_empty(),
+                "{area:?} {phase:?}: {:?}",
+                loaded.diagnostics
+            );
+            let s = loaded.value.expect("a scenario");
+            // The skeleton exercises every task of its phase.
+            let g = crate::common::guidance();
+            for t in g.tasks_for(phase, area) {
+                assert!(
+                    s.nodes
+                        .iter()
+                        .flat_map(|n| &n.options)
+                        .any(|o| t.moves.contains(&o.kind)),
+                    "{area:?} {phase:?}: no option covers {}",
+                    t.name
+                );
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("mine.ron");
+    let o = run(&[
+        "new",
+        "--area",
+        "deficits",
+        "--phase",
+        "middle",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v = run(&["validate", out.to_str().expect("utf8")]);
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    let again = run(&[
+        "new",
+        "--area",
+        "grief",
+        "--phase",
+        "initial",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already exists"));
+}

@@ -46,8 +46,59 @@ pub enum Format {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AreaArg {
+    Grief,
+    RoleDispute,
+    RoleTransition,
+    #[value(alias = "deficits")]
+    InterpersonalDeficits,
+}
+
+impl From<AreaArg> for crate::core::model::ProblemArea {
+    fn from(a: AreaArg) -> Self {
+        use crate::core::model::ProblemArea as P;
+        match a {
+            AreaArg::Grief => P::Grief,
+            AreaArg::RoleDispute => P::RoleDispute,
+            AreaArg::RoleTransition => P::RoleTransition,
+            AreaArg::InterpersonalDeficits => P::InterpersonalDeficits,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PhaseArg {
+    Initial,
+    Middle,
+    Termination,
+}
+
+impl From<PhaseArg> for crate::core::model::Phase {
+    fn from(p: PhaseArg) -> Self {
+        use crate::core::model::Phase as P;
+        match p {
+            PhaseArg::Initial => P::Initial,
+            PhaseArg::Middle => P::Middle,
+            PhaseArg::Termination => P::Termination,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a complete, valid starting scenario to fill in.
+    New {
+        #[arg(long, value_enum)]
+        area: AreaArg,
+        #[arg(long, value_enum)]
+        phase: PhaseArg,
+        /// Where to write it (refuses to overwrite unless --force).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Check scenario files (or folders of them) and report every problem.
     Validate {
         /// Files or folders.
@@ -91,7 +142,43 @@ pub fn run() -> ExitCode {
             json,
             cli.guidance.as_deref(),
         ),
+        Some(Command::New {
+            area,
+            phase,
+            ref out,
+            force,
+        }) => new_scenario(area.into(), phase.into(), out, force),
         None => start_app(&cli),
+    }
+}
+
+fn new_scenario(
+    area: crate::core::model::ProblemArea,
+    phase: crate::core::model::Phase,
+    out: &Path,
+    force: bool,
+) -> ExitCode {
+    if out.exists() && !force {
+        eprintln!(
+            "error: {} already exists; choose another name or add --force to overwrite it",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let text = crate::core::scaffold::scaffold(area, phase);
+    match crate::core::store::write_atomic(out, text.as_bytes()) {
+        Ok(()) => {
+            eprintln!(
+                "wrote {}: fill in the texts in parentheses, then `ipt-trainer validate {}`",
+                out.display(),
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -6,5 +6,6 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod rubric;
+pub mod scaffold;
 pub mod session;
 pub mod store;
