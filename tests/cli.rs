@@ -209,3 +209,29 @@ fn new_writes_a_valid_scenario_for_every_area_and_phase() {
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("already exists"));
 }
+
+#[test]
+fn graph_prints_mermaid_and_dot_with_endings_and_unreachable_nodes() {
+    let text_in = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    // An extra node no option leads to.
+    let orphan = text_in.replace(
+        "    ],\n    endings:",
+        "        (id: \"orphan\", client: [(text: \"Nobody gets here.\")], options: [(text: \"x\", move: Summary, topic: Focal, next: \"good\"), (text: \"y\", move: Summary, topic: Focal, next: \"good\"), (text: \"z\", move: Summary, topic: Focal, next: \"good\")]),\n    ],\n    endings:",
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("orphan.ron");
+    std::fs::write(&f, orphan).expect("write");
+    let m = run(&["graph", f.to_str().expect("utf8")]);
+    let out = text(&m.stdout);
+    assert!(m.status.success(), "{}", text(&m.stderr));
+    assert!(out.starts_with("flowchart TD"), "{out}");
+    assert!(out.contains("class n_orphan unreachable"), "{out}");
+    assert!(out.contains("n_good((\"good (good): A plan\"))"), "{out}");
+    assert!(out.contains("[open question]"), "{out}");
+    assert!(out.contains("-.->"), "a conditional option is dashed");
+    let d = run(&["graph", f.to_str().expect("utf8"), "--format", "dot"]);
+    let out = text(&d.stdout);
+    assert!(out.starts_with("digraph \"test-small\" {"), "{out}");
+    assert!(out.contains("fillcolor=gray85"), "{out}");
+    assert!(out.contains("shape=doubleoctagon"), "{out}");
+}

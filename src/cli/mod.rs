@@ -85,8 +85,20 @@ impl From<PhaseArg> for crate::core::model::Phase {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphArg {
+    Dot,
+    Mermaid,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the conversation as a graph (Graphviz DOT or Mermaid).
+    Graph {
+        scenario: PathBuf,
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphArg,
+    },
     /// Write a complete, valid starting scenario to fill in.
     New {
         #[arg(long, value_enum)]
@@ -148,6 +160,20 @@ pub fn run() -> ExitCode {
             ref out,
             force,
         }) => new_scenario(area.into(), phase.into(), out, force),
+        Some(Command::Graph {
+            ref scenario,
+            format,
+        }) => match load_scenario(scenario) {
+            Ok(s) => {
+                let f = match format {
+                    GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
+                    GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
+                };
+                print!("{}", crate::core::graph::render(&s, f));
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
         None => start_app(&cli),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod debrief;
 pub mod diagnostic;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod rubric;
