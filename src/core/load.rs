@@ -6,7 +6,7 @@ use crate::core::model::{Condition, Scenario};
 use crate::core::rubric::Guidance;
 use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused (a scenario of 5,000 nodes is about 2 MiB).
@@ -579,41 +579,18 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
 
     // Reachability (ignoring conditions): warn about nodes no path reaches.
     if out.iter().all(|d| d.code != Code::E011) && !s.nodes.is_empty() {
-        let index: HashMap<&str, usize> = s
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
-        let mut seen = vec![false; s.nodes.len()];
-        let mut queue = VecDeque::new();
-        if let Some(&i) = index.get(start) {
-            seen[i] = true;
-            queue.push_back(i);
-        }
-        while let Some(i) = queue.pop_front() {
-            for o in &s.nodes[i].options {
-                if let Some(&j) = index.get(o.next.as_str())
-                    && !seen[j]
-                {
-                    seen[j] = true;
-                    queue.push_back(j);
-                }
-            }
-        }
-        for (i, n) in s.nodes.iter().enumerate() {
-            if !seen[i] {
-                out.push(
-                    loc.at_nth(
-                        Code::W001,
-                        "id",
-                        &quoted(&n.id),
-                        0,
-                        format!("node `{}` cannot be reached from the start", n.id),
-                    )
-                    .with_hint("lead an option to it with `next`, or remove it"),
-                );
-            }
+        let reached = crate::core::graph::reachable(s);
+        for n in s.nodes.iter().filter(|n| !reached.contains(&n.id)) {
+            out.push(
+                loc.at_nth(
+                    Code::W001,
+                    "id",
+                    &quoted(&n.id),
+                    0,
+                    format!("node `{}` cannot be reached from the start", n.id),
+                )
+                .with_hint("lead an option to it with `next`, or remove it"),
+            );
         }
     }
 
