@@ -8,6 +8,7 @@ mod cli;
 mod common;
 #[cfg(feature = "gui")]
 mod e2e;
+mod lint;
 mod loader;
 mod properties;
 mod rubric;

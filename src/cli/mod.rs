@@ -5,7 +5,7 @@ pub mod render;
 
 use crate::core::debrief::Debrief;
 use crate::core::diagnostic::Diagnostic;
-use crate::core::load::{self, Loaded};
+use crate::core::load;
 use crate::core::model::Scenario;
 use crate::core::rubric::Guidance;
 use crate::core::session::Session;
@@ -93,6 +93,17 @@ pub enum GraphArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Pedagogical checks: weak choice points, missing tasks, give-aways.
+    Lint {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Exit non-zero on warnings too (for a course's CI).
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Print the conversation as a graph (Graphviz DOT or Mermaid).
     Graph {
         scenario: PathBuf,
@@ -160,6 +171,11 @@ pub fn run() -> ExitCode {
             ref out,
             force,
         }) => new_scenario(area.into(), phase.into(), out, force),
+        Some(Command::Lint {
+            ref paths,
+            format,
+            deny_warnings,
+        }) => lint(paths, format, deny_warnings, cli.guidance.as_deref()),
         Some(Command::Graph {
             ref scenario,
             format,
@@ -253,22 +269,67 @@ pub fn load_guidance(path: Option<&Path>) -> Result<Arc<Guidance>, ExitCode> {
 
 fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
     let mut all: Vec<Diagnostic> = Vec::new();
-    let mut files = 0;
     if let Some(g) = guidance {
         all.extend(load::load_guidance_file(g).diagnostics);
     }
+    let files = for_each_file(paths, &mut all, |f, _| {
+        load::load_scenario_file(f).diagnostics
+    });
+    report(&all, files, format, false)
+}
+
+/// Runs `check` on every scenario file under `paths`, collecting what it
+/// finds (and a diagnostic for each path that cannot be read); returns how
+/// many files there were.
+fn for_each_file(
+    paths: &[PathBuf],
+    all: &mut Vec<Diagnostic>,
+    mut check: impl FnMut(&Path, &mut Vec<Diagnostic>) -> Vec<Diagnostic>,
+) -> usize {
+    let mut files = 0;
     for p in paths {
         match load::scenario_files(p) {
             Ok(list) => {
                 for f in list {
                     files += 1;
-                    let Loaded { diagnostics, .. } = load::load_scenario_file(&f);
-                    all.extend(diagnostics);
+                    let found = check(&f, all);
+                    all.extend(found);
                 }
             }
             Err(d) => all.push(*d),
         }
     }
+    files
+}
+
+fn lint(
+    paths: &[PathBuf],
+    format: Format,
+    deny_warnings: bool,
+    guidance: Option<&Path>,
+) -> ExitCode {
+    let g = match load_guidance(guidance) {
+        Ok(g) => g,
+        Err(c) => return c,
+    };
+    let mut all = Vec::new();
+    let files = for_each_file(paths, &mut all, |f, _| {
+        let source = match load::read_source(f) {
+            Ok(s) => s,
+            Err(d) => return vec![*d],
+        };
+        let loaded = load::load_scenario_str(&source, f);
+        let mut found = loaded.diagnostics.clone();
+        if let Ok(s) = loaded.into_result() {
+            found.extend(crate::core::lint::lint(&s, &g, &source, f));
+        }
+        found
+    });
+    report(&all, files, format, deny_warnings)
+}
+
+/// Prints diagnostics (text or JSON) and picks the exit code.
+fn report(all: &[Diagnostic], files: usize, format: Format, deny_warnings: bool) -> ExitCode {
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
     match format {
@@ -282,7 +343,7 @@ fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitC
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::Text => {
-            print_diagnostics(&all);
+            print_diagnostics(all);
             eprintln!(
                 "{files} file{} checked: {errors} error{}, {warnings} warning{}",
                 if files == 1 { "" } else { "s" },
@@ -291,7 +352,7 @@ fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitC
             );
         }
     }
-    if errors > 0 {
+    if errors > 0 || (deny_warnings && warnings > 0) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -52,12 +52,34 @@ pub enum Code {
     W001,
     /// A condition refers to a memory flag nothing sets.
     W002,
+    /// Lint: no option at a choice point is rated well by the rubric.
+    W010,
+    /// Lint: no option at a choice point is a tempting mistake.
+    W011,
+    /// Lint: the scenario never offers a move for one of its phase's tasks.
+    W012,
+    /// Lint: the same option text twice.
+    W013,
+    /// Lint: the best option is systematically the longest or in the same place.
+    W014,
+    /// Lint: a client line far too long to read in a session.
+    W015,
+    /// Lint: a disclosure whose condition can never hold.
+    W016,
 }
 
 impl Code {
     pub fn severity(self) -> Severity {
         match self {
-            Code::W001 | Code::W002 => Severity::Warning,
+            Code::W001
+            | Code::W002
+            | Code::W010
+            | Code::W011
+            | Code::W012
+            | Code::W013
+            | Code::W014
+            | Code::W015
+            | Code::W016 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -82,6 +104,13 @@ impl Code {
             Code::E016 => "E016",
             Code::W001 => "W001",
             Code::W002 => "W002",
+            Code::W010 => "W010",
+            Code::W011 => "W011",
+            Code::W012 => "W012",
+            Code::W013 => "W013",
+            Code::W014 => "W014",
+            Code::W015 => "W015",
+            Code::W016 => "W016",
         }
     }
 }

@@ -180,14 +180,14 @@ pub fn load_scenario_str(source: &str, path: &Path) -> Loaded<Scenario> {
 }
 
 /// Points diagnostics at the places they come from in the source.
-struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     source: &'a str,
     path: &'a Path,
     seen: HashMap<(String, String), usize>,
 }
 
 impl<'a> Locator<'a> {
-    fn new(source: &'a str, path: &'a Path) -> Self {
+    pub(crate) fn new(source: &'a str, path: &'a Path) -> Self {
         Locator {
             source,
             path,
@@ -197,7 +197,7 @@ impl<'a> Locator<'a> {
 
     /// A diagnostic at the `occurrence`-th `key: literal` in the file, or at
     /// the file as a whole if it cannot be found.
-    fn at_nth(
+    pub(crate) fn at_nth(
         &self,
         code: Code,
         key: &str,
@@ -213,7 +213,7 @@ impl<'a> Locator<'a> {
     }
 
     /// A diagnostic at the first place `literal` is written.
-    fn at_literal(&self, code: Code, literal: &str, message: String) -> Diagnostic {
+    pub(crate) fn at_literal(&self, code: Code, literal: &str, message: String) -> Diagnostic {
         let d = Diagnostic::new(code, self.path, message);
         match self.source.find(literal) {
             Some(at) => d.at(
@@ -226,7 +226,13 @@ impl<'a> Locator<'a> {
     }
 
     /// A diagnostic at the next not yet reported `key: literal`.
-    fn at_next(&mut self, code: Code, key: &str, literal: &str, message: String) -> Diagnostic {
+    pub(crate) fn at_next(
+        &mut self,
+        code: Code,
+        key: &str,
+        literal: &str,
+        message: String,
+    ) -> Diagnostic {
         let n = self
             .seen
             .entry((key.to_string(), literal.to_string()))
@@ -237,7 +243,7 @@ impl<'a> Locator<'a> {
     }
 }
 
-fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     format!("{s:?}")
 }
 

@@ -220,7 +220,7 @@ pub fn scaffold(area: ProblemArea, phase: Phase) -> String {
              client: [(text: \"(What the client says here.)\")],\n{disclosure}            \
              options: [\n                \
              (text: \"(A reflection of what the client just said.)\", move: Reflection, topic: Focal, next: \"{next}\", minutes: 3),\n                \
-             (text: \"(The move that does the task: {task}.)\", move: {good}, topic: Focal, next: \"{next}\", minutes: 5, feedback: \"(Why this serves the session.)\"),\n                \
+             (text: \"(Your move: {id}.)\", move: {good}, topic: Focal, next: \"{next}\", minutes: 5, feedback: \"(Why this serves the session.)\"),\n                \
              (text: \"{bad_text}\", move: {bad}, topic: {bad_topic}, next: \"{next}\", minutes: 2, feedback: \"(Why this is a mistake here.)\"),\n            ],\n        ),",
             id = st.id,
             task = st.task,

@@ -1,0 +1,226 @@
+//! `ipt-trainer lint`: pedagogical checks on a valid scenario, as warnings
+//! rendered like the validator's. Options are rated by the rubric in a
+//! neutral context (the client's starting state, some exploring done, the
+//! middle of the session), which is what a tutor reads off the file.
+
+use crate::core::diagnostic::{Code, Diagnostic};
+use crate::core::load::{Locator, quoted};
+use crate::core::model::{Node, Scenario};
+use crate::core::rubric::{Guidance, MoveContext};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+/// Client lines longer than this are hard to read in a session.
+pub const MAX_LINE_CHARS: usize = 450;
+
+/// How the rubric rates an option: a serious error, the total points, and
+/// whether any dimension loses points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rating {
+    pub critical: bool,
+    pub total: i32,
+    pub costs: bool,
+}
+
+impl Rating {
+    /// A move that follows the guidance: gains and costs nothing.
+    pub fn is_good(self) -> bool {
+        !self.critical && !self.costs && self.total > 0
+    }
+
+    /// A mistake: costs points somewhere.
+    pub fn is_mistake(self) -> bool {
+        self.critical || self.costs
+    }
+}
+
+/// The rubric's rating of each option at a node, in file order.
+pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Rating> {
+    let memory = BTreeSet::new();
+    let used = BTreeSet::new();
+    let done = BTreeSet::new();
+    let ctx = MoveContext {
+        area: s.area,
+        phase: s.phase,
+        state: s.client.start,
+        memory: &memory,
+        hesitant: node.hesitant,
+        risk_pending: node.risk,
+        explored: 3,
+        used_moves: &used,
+        tasks_done: &done,
+        clock: s.minutes / 2,
+        session_minutes: s.minutes,
+    };
+    node.options
+        .iter()
+        .map(|o| {
+            let ev = g.evaluate(&ctx, o.kind, o.topic);
+            Rating {
+                critical: ev.critical,
+                total: ev.score.total(),
+                costs: ev.score.rapport < 0 || ev.score.pacing < 0 || ev.score.focus < 0,
+            }
+        })
+        .collect()
+}
+
+/// Every pedagogical warning for a scenario loaded from `source`.
+pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut loc = Locator::new(source, path);
+    let mut best_first = 0;
+    let mut best_longest = 0;
+    let mut best_positions: HashMap<usize, usize> = HashMap::new();
+    let mut points = 0;
+    for n in &s.nodes {
+        let ratings = rate_options(s, g, n);
+        let best = ratings
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, r)| (!r.critical, r.total))
+            .map(|(i, _)| i);
+        if !ratings.iter().any(|r| r.is_good()) {
+            out.push(
+                loc.at_nth(
+                    Code::W010,
+                    "id",
+                    &quoted(&n.id),
+                    0,
+                    format!("no option at `{}` is one the rubric rates well", n.id),
+                )
+                .with_hint("add an option that follows the guidance (an open question, a reflection, the phase's task)"),
+            );
+        }
+        if !ratings.iter().any(|r| r.is_mistake()) {
+            out.push(
+                loc.at_nth(
+                    Code::W011,
+                    "id",
+                    &quoted(&n.id),
+                    0,
+                    format!("no option at `{}` is a tempting mistake", n.id),
+                )
+                .with_hint("add a plausible wrong move (premature advice, reassurance, pressing, drifting off)"),
+            );
+        }
+        if let Some(b) = best {
+            points += 1;
+            *best_positions.entry(b).or_default() += 1;
+            if b == 0 {
+                best_first += 1;
+            }
+            let longest = (0..n.options.len()).max_by_key(|&i| n.options[i].text.chars().count());
+            if longest == Some(b) {
+                best_longest += 1;
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for o in &n.options {
+            if !seen.insert(o.text.trim().to_lowercase()) {
+                out.push(
+                    loc.at_nth(
+                        Code::W013,
+                        "text",
+                        &quoted(&o.text),
+                        1,
+                        format!("option text used twice at `{}`", n.id),
+                    )
+                    .with_hint("every option should read differently"),
+                );
+            }
+        }
+        for l in &n.client {
+            let len = l.text.chars().count();
+            if len > MAX_LINE_CHARS {
+                out.push(
+                    loc.at_next(Code::W015, "text", &quoted(&l.text), format!("a client line of {len} characters at `{}`", n.id))
+                        .with_hint(format!("keep client lines under {MAX_LINE_CHARS} characters; split the rest into a disclosure or the next node")),
+                );
+            }
+        }
+        for d in &n.disclosures {
+            let c = &d.when;
+            let impossible = c.min_trust.zip(c.max_trust).is_some_and(|(a, b)| a > b)
+                || c.min_distress
+                    .zip(c.max_distress)
+                    .is_some_and(|(a, b)| a > b)
+                || c.min_openness
+                    .zip(c.max_openness)
+                    .is_some_and(|(a, b)| a > b)
+                || c.remembers.iter().any(|f| c.forgets.contains(f))
+                || c.remembers.contains(&d.id);
+            if impossible {
+                out.push(
+                    loc.at_nth(
+                        Code::W016,
+                        "id",
+                        &quoted(&d.id),
+                        0,
+                        format!(
+                            "disclosure `{}` can never be made: its condition cannot hold",
+                            d.id
+                        ),
+                    )
+                    .with_hint(
+                        "check the minimum and maximum, and that it does not wait for itself",
+                    ),
+                );
+            }
+        }
+    }
+    if points >= 4 {
+        if best_first * 10 >= points * 8 {
+            out.push(Diagnostic::new(Code::W014, path, format!("the best option is the first one at {best_first} of {points} choice points"))
+                .with_hint("vary where the best option stands (the app shuffles, the file and the CLI's defaults should not give it away)"));
+        }
+        if best_longest * 10 >= points * 8 {
+            out.push(Diagnostic::new(Code::W014, path, format!("the best option is the longest one at {best_longest} of {points} choice points"))
+                .with_hint("make some mistakes long and some good moves short, so length does not give the answer away"));
+        }
+        if let Some((pos, n)) = best_positions.iter().max_by_key(|(_, n)| **n)
+            && *pos != 0
+            && n * 10 >= points * 8
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::W014,
+                    path,
+                    format!(
+                        "the best option is option {} at {n} of {points} choice points",
+                        pos + 1
+                    ),
+                )
+                .with_hint("vary where the best option stands"),
+            );
+        }
+    }
+    for t in g.tasks_for(s.phase, s.area) {
+        let offered = s.nodes.iter().flat_map(|n| &n.options).any(|o| {
+            t.moves.contains(&o.kind) && (t.topics.is_empty() || t.topics.contains(&o.topic))
+        });
+        if !offered {
+            out.push(
+                Diagnostic::new(
+                    Code::W012,
+                    path,
+                    format!(
+                        "no option covers the task \"{}\" of a {} {} session",
+                        t.name,
+                        s.area.label().to_lowercase(),
+                        s.phase.label().to_lowercase()
+                    ),
+                )
+                .with_hint(format!(
+                    "add an option with move {:?}",
+                    t.moves
+                        .first()
+                        .copied()
+                        .unwrap_or(crate::core::model::MoveKind::OpenQuestion)
+                )),
+            );
+        }
+    }
+    out.sort_by_key(|d| (d.position, d.code));
+    out
+}
