@@ -12,7 +12,7 @@ use ipt_trainer::core::store::{Settings, Store};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-fn headless(roots: Vec<(String, PathBuf)>, data: &std::path::Path, watch: bool) -> App {
+fn headless(roots: Vec<(String, PathBuf)>, data: &std::path::Path) -> App {
     let mut app = App::new();
     register_scenario_sources(&mut app, &roots);
     app.add_plugins((
@@ -20,7 +20,7 @@ fn headless(roots: Vec<(String, PathBuf)>, data: &std::path::Path, watch: bool) 
         StatesPlugin,
         AssetPlugin {
             meta_check: bevy::asset::AssetMetaCheck::Never,
-            watch_for_changes_override: Some(watch),
+            watch_for_changes_override: Some(false),
             ..default()
         },
     ));
@@ -60,7 +60,6 @@ fn library_to_briefing_to_session_to_debrief_and_retry() {
     let mut app = headless(
         vec![(BUNDLED_SOURCE.into(), root().join("scenarios"))],
         data.path(),
-        false,
     );
     update_until(&mut app, "the bundled scenarios", |a| {
         a.world().resource::<Catalog>().entries.len() >= 8
@@ -130,7 +129,7 @@ fn an_unfinished_session_can_be_resumed_after_a_restart() {
     let data = tempfile::tempdir().expect("tmp");
     let roots = vec![(BUNDLED_SOURCE.to_string(), root().join("scenarios"))];
     let state_before = {
-        let mut app = headless(roots.clone(), data.path(), false);
+        let mut app = headless(roots.clone(), data.path());
         update_until(&mut app, "scenarios", |a| {
             a.world().resource::<Catalog>().entries.len() >= 8
         });
@@ -147,7 +146,7 @@ fn an_unfinished_session_can_be_resumed_after_a_restart() {
         (s.state(), s.turns().len(), s.seed())
         // The app is dropped here, as if killed.
     };
-    let mut app = headless(roots, data.path(), false);
+    let mut app = headless(roots, data.path());
     update_until(&mut app, "scenarios", |a| {
         a.world().resource::<Catalog>().entries.len() >= 8
     });
@@ -178,7 +177,6 @@ fn a_broken_edit_on_disk_keeps_the_last_good_version() {
     let mut app = headless(
         vec![(TUTOR_SOURCE.into(), tutor.path().to_path_buf())],
         data.path(),
-        true,
     );
     update_until(&mut app, "the tutor's scenario", |a| {
         a.world()

@@ -8,6 +8,7 @@ pub mod idle;
 pub mod perf;
 pub mod screens;
 pub mod theme;
+pub mod watch;
 
 use crate::core::debrief::Debrief;
 use crate::core::model::Scenario;
@@ -134,7 +135,6 @@ pub fn run(opts: AppOptions) -> ExitCode {
     }
     let mut app = App::new();
     register_scenario_sources(&mut app, &roots);
-    let autoplay = opts.autoplay.is_some();
     app.add_plugins(
         DefaultPlugins
             .set(WindowPlugin {
@@ -147,7 +147,8 @@ pub fn run(opts: AppOptions) -> ExitCode {
             })
             .set(AssetPlugin {
                 meta_check: bevy::asset::AssetMetaCheck::Never,
-                watch_for_changes_override: Some(!autoplay),
+                // Our own watcher (`watch`) reloads changed files, also while idle.
+                watch_for_changes_override: Some(false),
                 ..default()
             }),
     )
@@ -242,7 +243,7 @@ pub fn logic_plugin(app: &mut App) {
         .init_resource::<Viewing>()
         .init_resource::<History>()
         .init_resource::<Resumable>()
-        .add_plugins(assets::plugin)
+        .add_plugins((assets::plugin, watch::plugin))
         .add_systems(Startup, load_history_and_resume)
         .add_systems(Update, apply_actions);
 }

@@ -97,6 +97,10 @@ fn step(
 ) {
     probe.frames += 1;
     let elapsed = probe.since.elapsed();
+    debug!(
+        "perf probe: {:?} after {:?}, {} frames",
+        probe.stage, elapsed, probe.frames
+    );
     match probe.stage {
         Stage::WaitForLibrary => {
             if library_ready.is_some_and(|c| c.entries.len() >= 8) {
