@@ -28,7 +28,8 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
                 step: 0,
                 wait: 0,
             })
-            .add_systems(Update, drive.after(super::apply_actions));
+            .add_systems(Update, drive.after(super::apply_actions))
+            .add_systems(Last, time_session_frames);
     }
 }
 
@@ -115,4 +116,28 @@ fn best_position(s: &crate::core::session::Session) -> Option<usize> {
         .enumerate()
         .max_by_key(|(_, (_, ev))| (!ev.critical, ev.score.total()))
         .map(|(i, _)| i + 1)
+}
+
+/// With `IPT_TRAINER_PERF_SESSION=FILE`: the mean frame time while the
+/// session screen is drawn continuously, written when the session ends.
+fn time_session_frames(
+    screen: Res<State<Screen>>,
+    mut timing: Local<Option<(std::time::Instant, u64)>>,
+    mut written: Local<bool>,
+) {
+    let Some(file) = std::env::var_os("IPT_TRAINER_PERF_SESSION") else {
+        return;
+    };
+    if *screen.get() == Screen::Session {
+        let t = timing.get_or_insert((std::time::Instant::now(), 0));
+        t.1 += 1;
+    } else if let Some((start, frames)) = *timing
+        && !*written
+        && frames > 1
+    {
+        let ms = start.elapsed().as_secs_f64() * 1000.0 / frames as f64;
+        let json = format!("{{\"session_frames\": {frames}, \"session_frame_ms\": {ms:.2}}}");
+        let _ = std::fs::write(file, json);
+        *written = true;
+    }
 }

@@ -163,7 +163,7 @@ pub fn run(opts: AppOptions) -> ExitCode {
     if std::env::var_os("IPT_DEBUG_REPAINT").is_some() {
         app.add_systems(bevy_egui::EguiPrimaryContextPass, log_repaint_causes);
     }
-    if let Some(probe) = perf::from_env(true) {
+    if let Some(probe) = perf::from_env(true).filter(|_| opts.autoplay.is_none()) {
         app.add_plugins(perf::plugin(probe));
     }
     if let Some(dir) = opts.autoplay {

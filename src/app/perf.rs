@@ -1,10 +1,10 @@
 //! Measurements for `scripts/perf` (set `IPT_TRAINER_PERF=FILE`): the time
-//! the library is first drawn, CPU use and frames over 10 s of idling, the
-//! frame time while a session is on screen, and memory. Writes JSON to FILE
-//! and quits. The bare-window example uses the idle part as the floor.
+//! the library is first drawn, CPU use and frames over 10 s of idling, and
+//! memory. Writes JSON to FILE and quits. The bare-window example uses the
+//! idle part as the floor. The frame time with a session on screen is
+//! measured by `--autoplay` with `IPT_TRAINER_PERF_SESSION=FILE`.
 
 use bevy::prelude::*;
-use bevy::winit::WinitSettings;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -16,16 +16,11 @@ enum Stage {
     WaitForLibrary,
     Settle,
     Idle,
-    StartSession,
-    Session,
-    Done,
 }
 
 #[derive(Resource)]
 pub struct Probe {
     file: PathBuf,
-    /// Also measure a session (the app); the bare window only idles.
-    with_session: bool,
     stage: Stage,
     since: Instant,
     frames: u64,
@@ -33,13 +28,13 @@ pub struct Probe {
     report: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The probe, if `IPT_TRAINER_PERF` is set.
-pub fn from_env(with_session: bool) -> Option<Probe> {
+/// The probe, if `IPT_TRAINER_PERF` is set. `wait_for_library`: the app
+/// first waits until its library is drawn; the bare window starts at once.
+pub fn from_env(wait_for_library: bool) -> Option<Probe> {
     let file = std::env::var_os("IPT_TRAINER_PERF")?;
     Some(Probe {
         file: PathBuf::from(file),
-        with_session,
-        stage: if with_session {
+        stage: if wait_for_library {
             Stage::WaitForLibrary
         } else {
             Stage::Settle
@@ -87,37 +82,63 @@ pub fn plugin(probe: Probe) -> impl Fn(&mut App) {
     }
 }
 
+/// Wakes the (idle) event loop after `after`, so the probe can take its
+/// reading without input: an idle window otherwise sleeps for up to a minute.
+fn wake_after(proxy: Option<&bevy::winit::EventLoopProxyWrapper>, after: Duration) {
+    let Some(p) = proxy.map(|p| (**p).clone()) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("perf-wake".into())
+        .spawn(move || {
+            std::thread::sleep(after);
+            let _ = p.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        });
+}
+
+fn finish(probe: &mut Probe, exit: &mut MessageWriter<AppExit>) {
+    probe
+        .report
+        .insert("peak_rss_kb".into(), status_kb("VmHWM:").into());
+    let json = serde_json::Value::Object(probe.report.clone()).to_string();
+    let _ = std::fs::write(&probe.file, json);
+    exit.write(AppExit::Success);
+}
+
 fn step(
+    proxy: Option<Res<bevy::winit::EventLoopProxyWrapper>>,
     mut probe: ResMut<Probe>,
-    library_ready: Option<Res<crate::app::assets::Catalog>>,
-    practice: Option<Res<crate::app::Practice>>,
-    mut winit: ResMut<WinitSettings>,
-    mut out: Option<MessageWriter<crate::app::UiAction>>,
+    catalog: Option<Res<crate::app::assets::Catalog>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     probe.frames += 1;
     let elapsed = probe.since.elapsed();
-    debug!(
-        "perf probe: {:?} after {:?}, {} frames",
-        probe.stage, elapsed, probe.frames
-    );
     match probe.stage {
         Stage::WaitForLibrary => {
-            if library_ready.is_some_and(|c| c.entries.len() >= 8) {
+            if catalog.is_some_and(|c| c.entries.len() >= 8) {
                 // Drawn this frame: the library is on screen with its cards.
                 probe
                     .report
                     .insert("library_drawn_unix_ms".into(), (now_ms() as u64).into());
                 probe.stage = Stage::Settle;
                 probe.since = Instant::now();
+                wake_after(proxy.as_deref(), Duration::from_millis(2050));
             }
         }
         Stage::Settle => {
+            if probe.frames == 1 {
+                // The bare window starts here.
+                wake_after(proxy.as_deref(), Duration::from_millis(2050));
+            }
             if elapsed >= Duration::from_secs(2) {
                 probe.stage = Stage::Idle;
                 probe.since = Instant::now();
                 probe.frames = 0;
                 probe.cpu_ticks = cpu_ticks();
+                wake_after(
+                    proxy.as_deref(),
+                    Duration::from_secs(IDLE_SECS) + Duration::from_millis(50),
+                );
             }
         }
         Stage::Idle => {
@@ -133,53 +154,8 @@ fn step(
                 probe
                     .report
                     .insert("idle_rss_kb".into(), status_kb("VmRSS:").into());
-                probe.stage = if probe.with_session {
-                    Stage::StartSession
-                } else {
-                    Stage::Done
-                };
-                probe.since = Instant::now();
+                finish(&mut probe, &mut exit);
             }
-        }
-        Stage::StartSession => {
-            *winit = WinitSettings::game();
-            if let Some(out) = out.as_mut() {
-                out.write(crate::app::UiAction::Select(
-                    crate::app::autoplay::SCENARIO.into(),
-                ));
-                out.write(crate::app::UiAction::Start);
-            }
-            probe.stage = Stage::Session;
-            probe.since = Instant::now();
-            probe.frames = 0;
-        }
-        Stage::Session => {
-            if elapsed < Duration::from_secs(1) {
-                probe.frames = 0;
-                return;
-            }
-            if elapsed >= Duration::from_secs(6) {
-                let on_screen = practice.is_some_and(|p| p.session.is_some());
-                let secs = elapsed.as_secs_f64() - 1.0;
-                let frames = probe.frames.max(1);
-                probe
-                    .report
-                    .insert("session_on_screen".into(), on_screen.into());
-                probe.report.insert("session_frames".into(), frames.into());
-                probe.report.insert(
-                    "session_frame_ms".into(),
-                    (secs * 1000.0 / frames as f64).into(),
-                );
-                probe.stage = Stage::Done;
-            }
-        }
-        Stage::Done => {
-            probe
-                .report
-                .insert("peak_rss_kb".into(), status_kb("VmHWM:").into());
-            let json = serde_json::Value::Object(probe.report.clone()).to_string();
-            let _ = std::fs::write(&probe.file, json);
-            exit.write(AppExit::Success);
         }
     }
 }
