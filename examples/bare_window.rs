@@ -1,4 +1,4 @@
-//! The floor to compare the app against: a bare Bevy + bevy_egui window with
+//! The floor to compare the app against: a bare Bevy + `bevy_egui` window with
 //! the same features, showing one label. `--with-idle-fix` adds the app's fix
 //! for egui's per-frame repaint requests (see `ipt_trainer::app::idle`).
 //! With `IPT_TRAINER_PERF=FILE` it measures 10 s of idling and quits.

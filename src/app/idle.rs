@@ -1,8 +1,8 @@
 //! Keeps an idle window idle.
 //!
-//! bevy_egui 0.42 pushes a `ModifiersChanged` event into egui's input on
+//! `bevy_egui` 0.42 pushes a `ModifiersChanged` event into egui's input on
 //! every frame, changed or not (`write_egui_input_system`). egui treats any
-//! input event as a reason to repaint at once, bevy_egui turns that into a
+//! input event as a reason to repaint at once, `bevy_egui` turns that into a
 //! `RequestRedraw`, and the reactive winit loop never sleeps: a bare window
 //! drew 25-33 frames a second doing nothing. This drops the event when the
 //! modifiers have not changed since the last one egui saw, so egui only asks

@@ -527,7 +527,7 @@ fn finish(
 fn log_repaint_causes(mut contexts: bevy_egui::EguiContexts, mut n: Local<u32>) -> Result {
     let ctx = contexts.ctx_mut()?;
     *n += 1;
-    if *n % 10 == 0 {
+    if (*n).is_multiple_of(10) {
         let causes = ctx.repaint_causes();
         let events = ctx.input(|i| {
             format!(

@@ -56,7 +56,7 @@ pub fn cpu_ticks() -> u64 {
     get(11) + get(12)
 }
 
-/// A field of /proc/self/status in kB (VmRSS, VmHWM).
+/// A field of `/proc/self/status` in kB (`VmRSS`, `VmHWM`).
 pub fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
