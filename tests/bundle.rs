@@ -5,7 +5,6 @@
 
 use crate::common::{bundled, guidance, scenario};
 use ipt_trainer::core::model::{Phase, ProblemArea};
-use ipt_trainer::core::rubric::MoveContext;
 use std::collections::BTreeSet;
 
 #[test]
@@ -60,33 +59,15 @@ fn every_bundled_scenario_has_depth() {
 #[test]
 fn the_best_option_is_not_always_first_or_longest() {
     let g = guidance();
-    let memory = BTreeSet::new();
-    let used = BTreeSet::new();
-    let done = BTreeSet::new();
     for f in bundled() {
         let s = scenario(&f);
         let (mut first, mut longest, mut points) = (0, 0, 0);
         for n in &s.nodes {
-            // Rated in a neutral state, mid-session, after some exploring.
-            let ctx = MoveContext {
-                area: s.area,
-                phase: s.phase,
-                state: s.client.start,
-                memory: &memory,
-                hesitant: n.hesitant,
-                risk_pending: n.risk,
-                explored: 3,
-                used_moves: &used,
-                tasks_done: &done,
-                clock: s.minutes / 2,
-                session_minutes: s.minutes,
-            };
-            let score = |i: usize| {
-                let o = &n.options[i];
-                let ev = g.evaluate(&ctx, o.kind, o.topic);
-                (!ev.critical, ev.score.total())
-            };
-            let Some(best) = (0..n.options.len()).max_by_key(|&i| score(i)) else {
+            // Rated as the lint rates them: a neutral context.
+            let ratings = ipt_trainer::core::lint::rate_options(&s, &g, n);
+            let Some(best) =
+                (0..n.options.len()).max_by_key(|&i| (!ratings[i].critical, ratings[i].total))
+            else {
                 continue;
             };
             points += 1;
