@@ -82,6 +82,19 @@ fn main() {
         "parse the 5,000-node RON alone (no checks): {:.2} ms",
         parse.as_secs_f64() * 1e3
     );
+    let parsed: Option<ipt_trainer::core::model::Scenario> = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(&text)
+        .ok();
+    if let Some(sc) = &parsed {
+        let checks = time(10, || {
+            ipt_trainer::core::load::check_scenario(sc, &text, Path::new("generated.ron")).len()
+        });
+        println!(
+            "the semantic checks alone on it: {:.2} ms",
+            checks.as_secs_f64() * 1e3
+        );
+    }
     let big = time(10, || {
         let l = load_scenario_str(&text, Path::new("generated.ron"));
         assert!(!l.has_errors(), "{:?}", l.diagnostics.first());

@@ -13,5 +13,6 @@ mod loader;
 mod properties;
 mod rubric;
 mod session;
+mod split;
 mod store;
 mod walkthroughs;

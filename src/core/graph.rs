@@ -20,19 +20,17 @@ pub fn reachable(s: &Scenario) -> HashSet<String> {
         .enumerate()
         .map(|(i, n)| (n.id.as_str(), i))
         .collect();
-    let mut seen = HashSet::new();
-    let mut queue = VecDeque::from([s.start_id().to_string()]);
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut queue = VecDeque::from([s.start_id()]);
     while let Some(id) = queue.pop_front() {
-        if !seen.insert(id.clone()) {
+        if !seen.insert(id) {
             continue;
         }
-        if let Some(&i) = index.get(id.as_str()) {
-            for o in &s.nodes[i].options {
-                queue.push_back(o.next.clone());
-            }
+        if let Some(&i) = index.get(id) {
+            queue.extend(s.nodes[i].options.iter().map(|o| o.next.as_str()));
         }
     }
-    seen
+    seen.into_iter().map(str::to_string).collect()
 }
 
 fn short(text: &str, max: usize) -> String {

@@ -164,7 +164,9 @@ pub fn load_scenario_file(path: &Path) -> Loaded<Scenario> {
 
 /// Parses and checks a scenario from text; `path` names it in diagnostics.
 pub fn load_scenario_str(source: &str, path: &Path) -> Loaded<Scenario> {
-    match parse::<Scenario>(source, path) {
+    let parsed = crate::core::split::parse_in_halves(source, &ron_options())
+        .map_or_else(|| parse::<Scenario>(source, path), Ok);
+    match parsed {
         Err(d) => Loaded {
             value: None,
             diagnostics: vec![d],
@@ -319,6 +321,16 @@ pub fn rubric_flags(g: &Guidance) -> BTreeSet<String> {
         .collect()
 }
 
+/// The memory flags the bundled rubric sets, read once per process.
+fn bundled_rubric_flags() -> &'static BTreeSet<String> {
+    static FLAGS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    FLAGS.get_or_init(|| {
+        parse::<Guidance>(BUNDLED_GUIDANCE, Path::new("assets/guidance.ron"))
+            .map(|g| rubric_flags(&g))
+            .unwrap_or_default()
+    })
+}
+
 /// Every semantic check on a parsed scenario, all reported at once.
 pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -442,9 +454,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
         .iter()
         .flat_map(|n| n.disclosures.iter().map(|d| d.id.clone()))
         .collect();
-    if let Ok(g) = parse::<Guidance>(BUNDLED_GUIDANCE, Path::new("assets/guidance.ron")) {
-        known_flags.extend(rubric_flags(&g));
-    }
+    known_flags.extend(bundled_rubric_flags().iter().cloned());
 
     for e in &s.endings {
         if e.text.trim().is_empty() {

@@ -10,4 +10,5 @@ pub mod model;
 pub mod rubric;
 pub mod scaffold;
 pub mod session;
+pub mod split;
 pub mod store;
