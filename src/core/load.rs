@@ -164,8 +164,10 @@ pub fn load_scenario_file(path: &Path) -> Loaded<Scenario> {
 
 /// Parses and checks a scenario from text; `path` names it in diagnostics.
 pub fn load_scenario_str(source: &str, path: &Path) -> Loaded<Scenario> {
-    let parsed = crate::core::split::parse_in_halves(source, &ron_options())
-        .map_or_else(|| parse::<Scenario>(source, path), Ok);
+    let parsed = match crate::core::split::parse_in_halves(source, &ron_options()) {
+        Some(s) => Ok(s),
+        None => parse::<Scenario>(source, path),
+    };
     match parsed {
         Err(d) => Loaded {
             value: None,
