@@ -399,7 +399,7 @@ pub fn check_scenario(s: &Scenario, source: &str, path: &Path) -> Vec<Diagnostic
     }
     if s.endings.is_empty() {
         out.push(
-            loc.at_literal(Code::E013, "endings", "the scenario has no endings".into())
+            loc.at_literal(Code::E013, "endings:", "the scenario has no endings".into())
                 .with_hint("add at least one ending under `endings: [...]`"),
         );
     }
