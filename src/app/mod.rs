@@ -321,6 +321,8 @@ pub fn apply_actions(
                             hash: entry.hash.clone(),
                             saved_to: None,
                         };
+                        // A new session replaces the unfinished one on disk.
+                        resumable.0 = None;
                         save_progress(&practice, prefs.as_deref(), &mut notices);
                         next.set(Screen::Session);
                     }
