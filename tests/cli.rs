@@ -235,3 +235,29 @@ fn graph_prints_mermaid_and_dot_with_endings_and_unreachable_nodes() {
     assert!(out.contains("fillcolor=gray85"), "{out}");
     assert!(out.contains("shape=doubleoctagon"), "{out}");
 }
+
+#[test]
+fn play_writes_a_record_that_reads_back() {
+    let f = fixture("valid/small.ron");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("attempt.json");
+    let o = run(&[
+        "play",
+        f.to_str().expect("utf8"),
+        "--seed",
+        "3",
+        "--choices",
+        "1,1,1",
+        "--record",
+        out.to_str().expect("utf8"),
+        "--trainee",
+        "Sam",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let r = ipt_trainer::core::store::read_record(&out).expect("a readable record");
+    assert_eq!(r.trainee, "Sam");
+    assert_eq!(r.scenario_id, "test-small");
+    assert_eq!(r.debrief.seed, 3);
+    assert_eq!(r.debrief.choices, vec![1, 1, 1]);
+    assert_eq!(r.scenario_hash.len(), 16);
+}

@@ -493,21 +493,11 @@ fn finish(
     let Some(s) = practice.session.as_ref() else {
         return;
     };
-    let debrief = Debrief::from_session(s);
-    let record = AttemptRecord {
-        format: crate::core::store::RECORD_FORMAT.into(),
-        version: crate::core::store::RECORD_VERSION,
-        trainee: prefs
-            .map(|p| p.settings.trainee.clone())
-            .unwrap_or_default(),
-        scenario_id: s.scenario().id.clone(),
-        scenario_title: s.scenario().title.clone(),
-        scenario_hash: practice.hash.clone(),
-        rubric_version: s.guidance().version.clone(),
-        coach_mode: practice.coach,
-        finished_at: crate::core::store::now_secs(),
-        debrief: debrief.clone(),
-    };
+    let trainee = prefs
+        .map(|p| p.settings.trainee.clone())
+        .unwrap_or_default();
+    let record = AttemptRecord::from_session(s, &trainee, practice.coach);
+    let debrief = record.debrief.clone();
     if let Some(p) = prefs {
         p.store.clear_in_progress();
         if practice.saved_to.is_none() {

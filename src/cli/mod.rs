@@ -143,6 +143,12 @@ pub enum Command {
         /// Print the debrief as JSON.
         #[arg(long)]
         json: bool,
+        /// Also write the attempt's record (to hand in) to FILE.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// Your name or pseudonym, for the record.
+        #[arg(long, default_value = "")]
+        trainee: String,
     },
 }
 
@@ -158,12 +164,15 @@ pub fn run() -> ExitCode {
             seed,
             ref choices,
             json,
+            ref record,
+            ref trainee,
         }) => play(
             scenario,
             seed,
             choices.as_deref(),
             json,
             cli.guidance.as_deref(),
+            record.as_deref().map(|r| (r, trainee.as_str())),
         ),
         Some(Command::New {
             area,
@@ -396,6 +405,7 @@ fn play(
     choices: Option<&[usize]>,
     json: bool,
     guidance: Option<&Path>,
+    record: Option<(&Path, &str)>,
 ) -> ExitCode {
     let scenario = match load_scenario(path) {
         Ok(s) => s,
@@ -470,6 +480,14 @@ fn play(
                 say(&format!("{e}\n"));
             }
         }
+    }
+    if let Some((file, trainee)) = record {
+        let r = crate::core::store::AttemptRecord::from_session(&session, trainee, false);
+        if let Err(e) = crate::core::store::write_record(file, &r) {
+            eprintln!("error: the record could not be written: {e}");
+            return ExitCode::FAILURE;
+        }
+        eprintln!("record written to {}", file.display());
     }
     let debrief = Debrief::from_session(&session);
     if json {

@@ -61,6 +61,28 @@ pub struct AttemptRecord {
     pub debrief: Debrief,
 }
 
+impl AttemptRecord {
+    /// The record of a session (finished, or stopped early).
+    pub fn from_session(
+        s: &crate::core::session::Session,
+        trainee: &str,
+        coach_mode: bool,
+    ) -> AttemptRecord {
+        AttemptRecord {
+            format: RECORD_FORMAT.into(),
+            version: RECORD_VERSION,
+            trainee: trainee.to_string(),
+            scenario_id: s.scenario().id.clone(),
+            scenario_title: s.scenario().title.clone(),
+            scenario_hash: scenario_hash(s.scenario()),
+            rubric_version: s.guidance().version.clone(),
+            coach_mode,
+            finished_at: now_secs(),
+            debrief: Debrief::from_session(s),
+        }
+    }
+}
+
 /// The session in progress, saved after every move so it can be resumed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InProgress {
