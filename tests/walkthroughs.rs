@@ -92,12 +92,7 @@ fn new_walkthrough(f: &std::path::Path) -> String {
     let seed = 2026;
     let mut s = Session::new(scenario(f), guidance(), seed).expect("starts");
     while !s.is_ended() {
-        let best = s
-            .assess_options()
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, (_, ev))| (!ev.critical, ev.score.total()))
-            .map_or(1, |(i, _)| i + 1);
+        let best = s.best_position().unwrap_or(1);
         s.choose(best).expect("a shown option");
     }
     let choices: Vec<String> = s.positions().iter().map(ToString::to_string).collect();

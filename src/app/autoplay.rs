@@ -4,6 +4,7 @@
 
 use super::assets::Catalog;
 use super::{Practice, Screen, UiAction};
+use crate::core::session::Session;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::winit::WinitSettings;
@@ -75,7 +76,7 @@ fn drive(
         }
         5..=8 => {
             // A few moves: the best-scoring option each time.
-            if let Some(p) = practice.session.as_ref().and_then(best_position) {
+            if let Some(p) = practice.session.as_ref().and_then(Session::best_position) {
                 out.write(UiAction::Choose(p));
             }
         }
@@ -84,7 +85,7 @@ fn drive(
             // Play on to an ending.
             match practice.session.as_ref() {
                 Some(s) if !s.is_ended() && *screen.get() == Screen::Session => {
-                    if let Some(p) = best_position(s) {
+                    if let Some(p) = s.best_position() {
                         out.write(UiAction::Choose(p));
                     }
                     script.step = 10;
@@ -107,15 +108,6 @@ fn drive(
             exit.write(AppExit::Success);
         }
     }
-}
-
-/// The shown option the rubric rates best right now.
-fn best_position(s: &crate::core::session::Session) -> Option<usize> {
-    s.assess_options()
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, (_, ev))| (!ev.critical, ev.score.total()))
-        .map(|(i, _)| i + 1)
 }
 
 /// With `IPT_TRAINER_PERF_SESSION=FILE`: the mean frame time while the

@@ -346,6 +346,16 @@ impl Session {
             .collect()
     }
 
+    /// The 1-based position of the shown option the rubric rates best now
+    /// (a serious error never counts as best). `None` once the session ended.
+    pub fn best_position(&self) -> Option<usize> {
+        self.assess_options()
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, (_, ev))| (!ev.critical, ev.score.total()))
+            .map(|(i, _)| i + 1)
+    }
+
     /// Makes the move at 1-based position `position` of the shown options.
     pub fn choose(&mut self, position: usize) -> Result<Vec<Event>, SessionError> {
         let Position::At(node_index) = self.position else {
