@@ -130,18 +130,13 @@ pub struct Session {
     index: HashMap<String, usize>,
     seed: u64,
     rng: ChaCha8Rng,
-    state: ClientState,
-    memory: BTreeSet<String>,
-    used_moves: BTreeSet<MoveKind>,
-    tasks_done: BTreeSet<String>,
-    explored: u32,
-    clock: u32,
-    risk_pending: bool,
+    /// Whether the client's mood drifts a little from move to move.
+    mood: bool,
+    mind: Mind,
     critical: bool,
     raw: ScoreDelta,
     position: Position,
     prompt: Option<Prompt>,
-    hesitant_here: bool,
     turns: Vec<Turn>,
     end_fired: Vec<Fired>,
     history: Vec<ClientState>,
@@ -156,6 +151,149 @@ fn clamp_state(s: &mut ClientState) {
     s.trust = s.trust.clamp(0, 100);
     s.distress = s.distress.clamp(0, 100);
     s.openness = s.openness.clamp(0, 100);
+}
+
+/// What the client carries from move to move: everything that decides how
+/// the next move is judged and what the client says and offers. The session
+/// and the analysis (`analysis.rs`) both move it with these methods, so they
+/// cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mind {
+    pub state: ClientState,
+    pub memory: BTreeSet<String>,
+    pub used_moves: BTreeSet<MoveKind>,
+    pub tasks_done: BTreeSet<String>,
+    pub explored: u32,
+    pub clock: u32,
+    pub risk_pending: bool,
+    pub hesitant: bool,
+}
+
+impl Mind {
+    pub fn start(scenario: &Scenario) -> Mind {
+        let mut state = scenario.client.start;
+        clamp_state(&mut state);
+        Mind {
+            state,
+            memory: BTreeSet::new(),
+            used_moves: BTreeSet::new(),
+            tasks_done: BTreeSet::new(),
+            explored: 0,
+            clock: 0,
+            risk_pending: false,
+            hesitant: false,
+        }
+    }
+
+    pub fn context<'a>(&'a self, scenario: &Scenario) -> MoveContext<'a> {
+        MoveContext {
+            area: scenario.area,
+            phase: scenario.phase,
+            state: self.state,
+            memory: &self.memory,
+            hesitant: self.hesitant,
+            risk_pending: self.risk_pending,
+            explored: self.explored,
+            used_moves: &self.used_moves,
+            tasks_done: &self.tasks_done,
+            clock: self.clock,
+            session_minutes: scenario.minutes,
+        }
+    }
+
+    /// The move's effect on the client: the rubric's, the author's, and the
+    /// mood's small drift (distress, openness).
+    pub fn make_move(&mut self, choice: &Choice, ev: &Evaluation, mood: (i32, i32)) {
+        self.state.trust += ev.client.trust + choice.adjust.trust;
+        self.state.distress += ev.client.distress + choice.adjust.distress + mood.0;
+        self.state.openness += ev.client.openness + choice.adjust.openness + mood.1;
+        clamp_state(&mut self.state);
+        self.memory.extend(ev.remember.iter().cloned());
+        self.tasks_done.extend(ev.tasks_covered.iter().cloned());
+        self.used_moves.insert(choice.kind);
+        if choice.kind.is_exploratory() {
+            self.explored += 1;
+        }
+        self.risk_pending = false;
+        self.clock += choice.minutes;
+    }
+
+    /// Arriving at a node: whether the client hesitates, a risk hint, and
+    /// what the client now discloses (their indices in the node).
+    pub fn arrive(&mut self, node: &Node) -> Vec<usize> {
+        self.hesitant = is_hesitant(node, &self.state);
+        if node.risk {
+            self.risk_pending = true;
+        }
+        let mut disclosed = Vec::new();
+        for (i, d) in node.disclosures.iter().enumerate() {
+            if !self.memory.contains(&d.id) && d.when.holds(&self.state, &self.memory) {
+                self.memory.insert(d.id.clone());
+                disclosed.push(i);
+            }
+        }
+        disclosed
+    }
+
+    /// The node's options the client's state lets the trainee see, with
+    /// their indices in the node.
+    pub fn visible<'n>(&self, node: &'n Node) -> impl Iterator<Item = (usize, &'n Choice)> {
+        node.options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.when.holds(&self.state, &self.memory))
+    }
+
+    /// What the session's end costs: tasks never covered, and running over.
+    pub fn end_penalties(&self, guidance: &Guidance, scenario: &Scenario) -> Vec<Fired> {
+        let mut fired = guidance.missed_tasks(scenario.phase, scenario.area, &self.tasks_done);
+        if self.clock > scenario.minutes {
+            let over = self.clock - scenario.minutes;
+            if let Some(p) = guidance.principle("use-the-hour") {
+                fired.push(Fired {
+                    principle: p.id.clone(),
+                    principle_name: p.name.clone(),
+                    source: p.source.clone(),
+                    score: ScoreDelta {
+                        pacing: -(over.min(OVERTIME_PENALTY_CAP) as i32),
+                        ..ScoreDelta::default()
+                    },
+                    feedback: format!(
+                        "The session ran {over} minutes past its {} minutes.",
+                        scenario.minutes
+                    ),
+                    better: "Keep the session's tasks within the agreed time; leave detours for later sessions.".into(),
+                    critical: false,
+                });
+            }
+        }
+        fired
+    }
+}
+
+/// Running over costs a point of pacing per minute, up to this many.
+pub(crate) const OVERTIME_PENALTY_CAP: u32 = 20;
+
+impl Scores {
+    /// The scores from raw points: each dimension from the rubric's base,
+    /// kept within 0 to 100; a serious error caps the overall.
+    pub fn from_raw(raw: ScoreDelta, critical: bool, guidance: &Guidance) -> Scores {
+        let base = guidance.scoring.base;
+        let clamp = |v: i32| (base + v).clamp(0, 100);
+        let rapport = clamp(raw.rapport);
+        let pacing = clamp(raw.pacing);
+        let focus = clamp(raw.focus);
+        let mut overall = (rapport + pacing + focus + 1) / 3;
+        if critical {
+            overall = overall.min(guidance.scoring.critical_cap);
+        }
+        Scores {
+            rapport,
+            pacing,
+            focus,
+            overall,
+        }
+    }
 }
 
 impl Session {
@@ -176,26 +314,20 @@ impl Session {
         let &first = index
             .get(&start)
             .ok_or_else(|| SessionError::BrokenScenario(start.clone()))?;
-        let mut state = scenario.client.start;
-        clamp_state(&mut state);
+        let mind = Mind::start(&scenario);
+        let state = mind.state;
         let mut s = Session {
             scenario,
             guidance,
             index,
             seed,
             rng: ChaCha8Rng::seed_from_u64(seed),
-            state,
-            memory: BTreeSet::new(),
-            used_moves: BTreeSet::new(),
-            tasks_done: BTreeSet::new(),
-            explored: 0,
-            clock: 0,
-            risk_pending: false,
+            mood: true,
+            mind,
             critical: false,
             raw: ScoreDelta::default(),
             position: Position::At(first),
             prompt: None,
-            hesitant_here: false,
             turns: Vec::new(),
             end_fired: Vec::new(),
             history: vec![state],
@@ -218,6 +350,19 @@ impl Session {
         Ok(s)
     }
 
+    /// A session whose client has no mood drift: the client exactly as the
+    /// rubric and the scenario move it, as `ipt-trainer analyze` models it.
+    /// Option order and line variants still come from the seed.
+    pub fn steady(
+        scenario: Arc<Scenario>,
+        guidance: Arc<Guidance>,
+        seed: u64,
+    ) -> Result<Self, SessionError> {
+        let mut s = Session::new(scenario, guidance, seed)?;
+        s.mood = false;
+        Ok(s)
+    }
+
     pub fn scenario(&self) -> &Arc<Scenario> {
         &self.scenario
     }
@@ -231,7 +376,7 @@ impl Session {
     }
 
     pub fn state(&self) -> ClientState {
-        self.state
+        self.mind.state
     }
 
     /// The client's state at the start and after every move.
@@ -240,7 +385,7 @@ impl Session {
     }
 
     pub fn clock(&self) -> u32 {
-        self.clock
+        self.mind.clock
     }
 
     pub fn turns(&self) -> &[Turn] {
@@ -276,7 +421,7 @@ impl Session {
 
     /// The ids of the rubric's tasks covered so far.
     pub fn tasks_done(&self) -> &BTreeSet<String> {
-        &self.tasks_done
+        &self.mind.tasks_done
     }
 
     pub fn had_critical_error(&self) -> bool {
@@ -285,47 +430,20 @@ impl Session {
 
     /// The running scores.
     pub fn scores(&self) -> Scores {
-        let base = self.guidance.scoring.base;
-        let clamp = |v: i32| (base + v).clamp(0, 100);
-        let rapport = clamp(self.raw.rapport);
-        let pacing = clamp(self.raw.pacing);
-        let focus = clamp(self.raw.focus);
-        let mut overall = (rapport + pacing + focus + 1) / 3;
-        if self.critical {
-            overall = overall.min(self.guidance.scoring.critical_cap);
-        }
-        Scores {
-            rapport,
-            pacing,
-            focus,
-            overall,
-        }
+        Scores::from_raw(self.raw, self.critical, &self.guidance)
     }
 
     fn node_at(&self, i: usize) -> &Node {
         &self.scenario.nodes[i]
     }
 
-    fn context(&self) -> MoveContext<'_> {
-        MoveContext {
-            area: self.scenario.area,
-            phase: self.scenario.phase,
-            state: self.state,
-            memory: &self.memory,
-            hesitant: self.hesitant_here,
-            risk_pending: self.risk_pending,
-            explored: self.explored,
-            used_moves: &self.used_moves,
-            tasks_done: &self.tasks_done,
-            clock: self.clock,
-            session_minutes: self.scenario.minutes,
-        }
-    }
-
     /// The rubric's view of an option in the current context (no side effects).
     pub fn assess(&self, choice: &Choice) -> Evaluation {
-        self.guidance
-            .evaluate(&self.context(), choice.kind, choice.topic)
+        self.guidance.evaluate(
+            &self.mind.context(&self.scenario),
+            choice.kind,
+            choice.topic,
+        )
     }
 
     /// The options the trainee is offered, in shown order, with the rubric's
@@ -385,30 +503,19 @@ impl Session {
         }];
 
         // The client's state moves: rubric, author's adjustment, a little mood.
-        let before = self.state;
-        self.state.trust += ev.client.trust + choice.adjust.trust;
-        self.state.distress += ev.client.distress + choice.adjust.distress;
-        self.state.openness += ev.client.openness + choice.adjust.openness;
-        self.state.distress += self.rng.random_range(-1..=1);
-        self.state.openness += self.rng.random_range(-1..=1);
-        clamp_state(&mut self.state);
-        events.push(Event::StateChanged {
-            before,
-            after: self.state,
-        });
-
-        self.memory.extend(ev.remember.iter().cloned());
-        self.tasks_done.extend(ev.tasks_covered.iter().cloned());
-        self.used_moves.insert(choice.kind);
-        if choice.kind.is_exploratory() {
-            self.explored += 1;
-        }
+        let before = self.mind.state;
+        let mood = if self.mood {
+            (self.rng.random_range(-1..=1), self.rng.random_range(-1..=1))
+        } else {
+            (0, 0)
+        };
+        let clock_at = self.mind.clock;
+        self.mind.make_move(&choice, &ev, mood);
+        let after = self.mind.state;
+        events.push(Event::StateChanged { before, after });
         self.critical |= ev.critical;
-        self.risk_pending = false;
         self.raw += ev.score;
-        let clock_at = self.clock;
-        self.clock += choice.minutes;
-        self.history.push(self.state);
+        self.history.push(after);
 
         self.turns.push(Turn {
             number: self.turns.len() + 1,
@@ -423,7 +530,7 @@ impl Session {
             clock: clock_at,
             minutes: choice.minutes,
             before,
-            after: self.state,
+            after,
             fired: ev.fired,
             score: ev.score,
             scores: self.scores(),
@@ -518,19 +625,16 @@ impl Session {
     }
 
     fn arrive(&mut self, i: usize) {
-        let node = self.scenario.nodes[i].clone();
+        let scenario = self.scenario.clone();
+        let node = &scenario.nodes[i];
         self.position = Position::At(i);
-        self.hesitant_here = is_hesitant(&node, &self.state);
-        if node.risk {
-            self.risk_pending = true;
-        }
 
         // The line: among the variants whose condition holds, conditional
         // ones first; among equals, one drawn at random.
         let conditional: Vec<&str> = node
             .client
             .iter()
-            .filter(|l| !l.when.is_empty() && l.when.holds(&self.state, &self.memory))
+            .filter(|l| !l.when.is_empty() && l.when.holds(&self.mind.state, &self.mind.memory))
             .map(|l| l.text.as_str())
             .collect();
         let candidates = if conditional.is_empty() {
@@ -552,19 +656,16 @@ impl Session {
             candidates[k].to_string()
         };
 
-        let mut disclosures = Vec::new();
-        for d in &node.disclosures {
-            if !self.memory.contains(&d.id) && d.when.holds(&self.state, &self.memory) {
-                disclosures.push(d.text.clone());
-                self.memory.insert(d.id.clone());
-            }
-        }
+        let disclosures = self
+            .mind
+            .arrive(node)
+            .into_iter()
+            .map(|d| node.disclosures[d].text.clone())
+            .collect();
 
-        let mut options: Vec<ShownOption> = node
-            .options
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.when.holds(&self.state, &self.memory))
+        let mut options: Vec<ShownOption> = self
+            .mind
+            .visible(node)
             .map(|(index, o)| ShownOption {
                 index,
                 text: o.text.clone(),
@@ -584,29 +685,7 @@ impl Session {
     fn finish(&mut self, ending: usize) {
         self.position = Position::Ended(ending);
         self.prompt = None;
-        self.end_fired =
-            self.guidance
-                .missed_tasks(self.scenario.phase, self.scenario.area, &self.tasks_done);
-        if self.clock > self.scenario.minutes {
-            let over = self.clock - self.scenario.minutes;
-            if let Some(p) = self.guidance.principle("use-the-hour") {
-                self.end_fired.push(Fired {
-                    principle: p.id.clone(),
-                    principle_name: p.name.clone(),
-                    source: p.source.clone(),
-                    score: ScoreDelta {
-                        pacing: -(over.min(20) as i32),
-                        ..ScoreDelta::default()
-                    },
-                    feedback: format!(
-                        "The session ran {over} minutes past its {} minutes.",
-                        self.scenario.minutes
-                    ),
-                    better: "Keep the session's tasks within the agreed time; leave detours for later sessions.".into(),
-                    critical: false,
-                });
-            }
-        }
+        self.end_fired = self.mind.end_penalties(&self.guidance, &self.scenario);
         for f in &self.end_fired {
             self.raw += f.score;
         }
