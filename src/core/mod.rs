@@ -4,6 +4,7 @@
 pub mod debrief;
 pub mod diagnostic;
 pub mod graph;
+pub mod group;
 pub mod lint;
 pub mod load;
 pub mod model;

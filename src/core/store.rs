@@ -59,6 +59,9 @@ pub struct AttemptRecord {
     /// Seconds since the Unix epoch.
     pub finished_at: u64,
     pub debrief: Debrief,
+    /// For a group session: the class's votes or the hot seat's roster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<crate::core::group::GroupRecord>,
 }
 
 impl AttemptRecord {
@@ -79,6 +82,7 @@ impl AttemptRecord {
             coach_mode,
             finished_at: now_secs(),
             debrief: Debrief::from_session(s),
+            group: None,
         }
     }
 }

@@ -1,0 +1,271 @@
+//! Group exercises: a class voting on each move, or a roster of trainees
+//! taking the hot seat in turn. The rules (who is up, which option a vote
+//! plays) live here; the app only draws them and routes the tutor's keys.
+
+use serde::{Deserialize, Serialize};
+
+/// How a group plays a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupMode {
+    /// The class votes at each choice point; the tutor enters the counts.
+    ClassVote,
+    /// Named trainees take turns; each move is credited to whoever made it.
+    HotSeat,
+}
+
+impl GroupMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupMode::ClassVote => "Class vote",
+            GroupMode::HotSeat => "Hot seat",
+        }
+    }
+}
+
+/// The votes for one option at one choice point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionVotes {
+    /// The option's index in the scenario's node (stable across shuffles).
+    pub option: usize,
+    pub text: String,
+    pub votes: u32,
+}
+
+/// What the group did at one choice point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupTurn {
+    /// The class's split, in the order the options were shown (class vote).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<OptionVotes>,
+    /// Who made the move (hot seat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// The tutor chose: to break a tie, or over the class's majority.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tutor_pick: bool,
+}
+
+/// The group side of a session's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRecord {
+    pub mode: GroupMode,
+    /// The trainees, in the order they take the hot seat.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roster: Vec<String>,
+    /// One entry per turn of the session, in order.
+    pub turns: Vec<GroupTurn>,
+}
+
+/// What a class vote decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoteOutcome {
+    /// No votes entered yet.
+    NoVotes,
+    /// One option has the most votes: its 1-based shown position.
+    Majority(usize),
+    /// Several options share the most votes (their 1-based positions): the
+    /// tutor picks one of them.
+    Tie(Vec<usize>),
+}
+
+/// The class's votes at the current choice point, one count per shown option.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    counts: Vec<u32>,
+}
+
+impl Tally {
+    /// An empty tally for `options` shown options.
+    pub fn new(options: usize) -> Self {
+        Tally {
+            counts: vec![0; options],
+        }
+    }
+
+    pub fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+
+    /// One more vote for the option at 1-based `position` (ignored if there
+    /// is no such option).
+    pub fn add(&mut self, position: usize) {
+        if let Some(c) = position.checked_sub(1).and_then(|i| self.counts.get_mut(i)) {
+            *c = c.saturating_add(1);
+        }
+    }
+
+    /// One vote fewer (a mistyped count), never below zero.
+    pub fn remove(&mut self, position: usize) {
+        if let Some(c) = position.checked_sub(1).and_then(|i| self.counts.get_mut(i)) {
+            *c = c.saturating_sub(1);
+        }
+    }
+
+    /// Sets the count for one option outright.
+    pub fn set(&mut self, position: usize, votes: u32) {
+        if let Some(c) = position.checked_sub(1).and_then(|i| self.counts.get_mut(i)) {
+            *c = votes;
+        }
+    }
+
+    /// The share of the votes for each option, 0.0 to 1.0.
+    pub fn shares(&self) -> Vec<f32> {
+        let total = self.total();
+        self.counts
+            .iter()
+            .map(|&c| {
+                if total == 0 {
+                    0.0
+                } else {
+                    c as f32 / total as f32
+                }
+            })
+            .collect()
+    }
+
+    pub fn outcome(&self) -> VoteOutcome {
+        let top = self.counts.iter().copied().max().unwrap_or(0);
+        if top == 0 {
+            return VoteOutcome::NoVotes;
+        }
+        let leaders: Vec<usize> = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c == top)
+            .map(|(i, _)| i + 1)
+            .collect();
+        match leaders.as_slice() {
+            [one] => VoteOutcome::Majority(*one),
+            _ => VoteOutcome::Tie(leaders),
+        }
+    }
+
+    /// The option to play: the tutor's pick if given, else the majority.
+    /// On a tie without a pick (or with no votes) there is nothing to play
+    /// yet. The flag says whether the tutor's pick decided it.
+    pub fn decide(&self, tutor_pick: Option<usize>) -> Option<(usize, bool)> {
+        if let Some(p) = tutor_pick.filter(|p| (1..=self.counts.len()).contains(p)) {
+            let majority = matches!(self.outcome(), VoteOutcome::Majority(m) if m == p);
+            return Some((p, !majority));
+        }
+        match self.outcome() {
+            VoteOutcome::Majority(p) => Some((p, false)),
+            VoteOutcome::NoVotes | VoteOutcome::Tie(_) => None,
+        }
+    }
+}
+
+/// The hot seat's roster: who is up, in turn.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roster {
+    names: Vec<String>,
+    next: usize,
+}
+
+impl Roster {
+    /// A roster from names (blank ones and repeats dropped, order kept).
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(names: I) -> Self {
+        let mut kept: Vec<String> = Vec::new();
+        for n in names {
+            let n = n.as_ref().trim();
+            if !n.is_empty() && !kept.iter().any(|k| k == n) {
+                kept.push(n.to_string());
+            }
+        }
+        Roster {
+            names: kept,
+            next: 0,
+        }
+    }
+
+    /// Names from text: one per line, or separated by commas.
+    pub fn parse(text: &str) -> Self {
+        Roster::new(text.split(['\n', ',']))
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Who makes the next move.
+    pub fn current(&self) -> Option<&str> {
+        self.names.get(self.next).map(String::as_str)
+    }
+
+    /// Who comes after the current trainee.
+    pub fn on_deck(&self) -> Option<&str> {
+        if self.names.len() < 2 {
+            return None;
+        }
+        self.names
+            .get((self.next + 1) % self.names.len())
+            .map(String::as_str)
+    }
+
+    /// Credits a move to the current trainee and passes the seat on;
+    /// returns who made it.
+    pub fn take_turn(&mut self) -> Option<String> {
+        let who = self.current()?.to_string();
+        self.next = (self.next + 1) % self.names.len();
+        Some(who)
+    }
+
+    /// Puts the seat back to whoever made the move before (for a rewind).
+    pub fn rewind_to_turn(&mut self, turns_made: usize) {
+        if !self.names.is_empty() {
+            self.next = turns_made % self.names.len();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clear_majority_plays_without_the_tutor() {
+        let mut t = Tally::new(3);
+        for p in [2, 2, 1, 2, 3] {
+            t.add(p);
+        }
+        assert_eq!(t.outcome(), VoteOutcome::Majority(2));
+        assert_eq!(t.decide(None), Some((2, false)));
+        assert_eq!(t.decide(Some(3)), Some((3, true)));
+        assert_eq!(t.decide(Some(2)), Some((2, false)));
+    }
+
+    #[test]
+    fn a_tie_waits_for_the_tutor() {
+        let mut t = Tally::new(3);
+        t.set(1, 4);
+        t.set(3, 4);
+        assert_eq!(t.outcome(), VoteOutcome::Tie(vec![1, 3]));
+        assert_eq!(t.decide(None), None);
+        assert_eq!(t.decide(Some(3)), Some((3, true)));
+        assert_eq!(Tally::new(2).decide(None), None);
+        assert_eq!(t.decide(Some(9)), None);
+    }
+
+    #[test]
+    fn the_roster_rotates_and_skips_blanks() {
+        let mut r = Roster::parse("Ana, Ben\n\nAna\nChi ");
+        assert_eq!(r.names(), ["Ana", "Ben", "Chi"]);
+        assert_eq!(r.take_turn().as_deref(), Some("Ana"));
+        assert_eq!(r.take_turn().as_deref(), Some("Ben"));
+        assert_eq!(r.on_deck(), Some("Ana"));
+        assert_eq!(r.take_turn().as_deref(), Some("Chi"));
+        assert_eq!(r.current(), Some("Ana"));
+        r.rewind_to_turn(1);
+        assert_eq!(r.current(), Some("Ben"));
+        assert_eq!(Roster::parse(" , ").take_turn(), None);
+    }
+}
