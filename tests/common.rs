@@ -1,3 +1,4 @@
+use ipt_trainer::core::diagnostic::Position;
 use ipt_trainer::core::load;
 use ipt_trainer::core::model::Scenario;
 use ipt_trainer::core::rubric::Guidance;
@@ -34,4 +35,34 @@ pub fn scenario(path: &Path) -> Arc<Scenario> {
 /// The bundled scenario files.
 pub fn bundled() -> Vec<PathBuf> {
     load::scenario_files(&root().join("scenarios")).expect("scenarios/ is readable")
+}
+
+/// What a fixture says it shows, on its first line: `// expect: E005 at 21:114`
+/// (a code reported at a line and column), or `// expect: W012 at file` (a
+/// code reported about the file as a whole, with no position). Returns the
+/// code and the position, `None` for the file.
+pub fn expectation(path: &Path, text: &str) -> (String, Option<Position>) {
+    let first = text.lines().next().unwrap_or_default();
+    let rest = first.strip_prefix("// expect: ").unwrap_or_else(|| {
+        panic!(
+            "{}: the first line must be `// expect: CODE at LINE:COL` (or `at file`)",
+            path.display()
+        )
+    });
+    let (code, place) = rest
+        .split_once(" at ")
+        .unwrap_or_else(|| panic!("{}: `// expect:` names no place", path.display()));
+    let place = place.trim();
+    let pos = if place == "file" {
+        None
+    } else {
+        let (l, c) = place
+            .split_once(':')
+            .unwrap_or_else(|| panic!("{}: `{place}` is not LINE:COL", path.display()));
+        Some(Position {
+            line: l.parse().expect("line"),
+            column: c.parse().expect("column"),
+        })
+    };
+    (code.trim().to_string(), pos)
 }

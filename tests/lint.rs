@@ -1,10 +1,13 @@
-//! Lint: each warning code on a small scenario made to show it; the bundled
-//! scenarios and every scaffold are clean.
+//! Lint: each warning code has a fixture in `tests/fixtures/lint/` that
+//! states on its first line the code and the place it is reported
+//! (`// expect: W010 at 29:17`, or `at file` for a warning about the file as
+//! a whole); the bundled scenarios and every scaffold are clean.
 
-use crate::common::{fixture, guidance};
+use crate::common::{expectation, fixture, guidance};
 use ipt_trainer::core::diagnostic::Code;
 use ipt_trainer::core::lint::lint;
-use ipt_trainer::core::load::load_scenario_str;
+use ipt_trainer::core::load::{self, load_scenario_str};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 fn codes_for(source: &str) -> Vec<Code> {
@@ -21,62 +24,65 @@ fn small() -> String {
     std::fs::read_to_string(fixture("valid/small.ron")).expect("read")
 }
 
+/// Every lint code, each of which has a fixture in `tests/fixtures/lint/`.
+const LINT_CODES: [Code; 7] = [
+    Code::W010,
+    Code::W011,
+    Code::W012,
+    Code::W013,
+    Code::W014,
+    Code::W015,
+    Code::W016,
+];
+
 #[test]
-fn each_lint_fires_on_the_scenario_made_to_show_it() {
-    let base = small();
-    let cases: Vec<(Code, String)> = vec![
-        // Every option at `loss` is a mistake: nothing the rubric rates well.
-        (
-            Code::W010,
-            base.replace(
-                "move: Validation, topic: Focal, next: \"plan\"",
-                "move: ChangeSubject, topic: OffTopic, next: \"plan\"",
+fn every_lint_fixture_reports_its_code_at_its_place() {
+    let files = load::scenario_files(&fixture("lint")).expect("tests/fixtures/lint/");
+    let g = guidance();
+    let mut covered = BTreeSet::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read fixture");
+        let (code, pos) = expectation(&f, &text);
+        let loaded = load_scenario_str(&text, &f);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{}: a lint fixture is a valid scenario: {:?}",
+            f.display(),
+            loaded.diagnostics
+        );
+        let s = loaded.into_result().expect("valid");
+        let found = lint(&s, &g, &text, &f);
+        // Each fixture shows one thing, so its place is unambiguous.
+        let [hit] = found.as_slice() else {
+            panic!(
+                "{}: expected {code} alone, got {:?}",
+                f.display(),
+                found.iter().map(ToString::to_string).collect::<Vec<_>>()
             )
-            .replace(
-                "move: Reflection, topic: Focal, next: \"plan\"",
-                "move: PressForDetail, topic: Focal, next: \"plan\"",
-            ),
-        ),
-        // No tempting mistake at `opening`.
-        (
-            Code::W011,
-            base.replace(
-                "move: PrematureAdvice, topic: RelatedPresent",
-                "move: Reflection, topic: Focal",
-            )
-            .replace(
-                "move: PressForDetail, topic: Focal, next: \"loss\", minutes: 3",
-                "move: Clarification, topic: Focal, next: \"loss\", minutes: 3",
-            ),
-        ),
-        (
-            Code::W013,
-            base.replace(
-                "Let us talk about your work instead.",
-                "It sounds very painful. Take your time.",
-            ),
-        ),
-        (
-            Code::W015,
-            base.replace(
-                "It is hard to talk about.",
-                &"It is hard to talk about. ".repeat(20),
-            ),
-        ),
-        (
-            Code::W016,
-            base.replace(
-                "when: (min_trust: 32)",
-                "when: (min_trust: 60, max_trust: 40)",
-            ),
-        ),
-    ];
-    for (code, source) in cases {
-        let got = codes_for(&source);
-        assert!(got.contains(&code), "expected {code:?}, got {got:?}");
+        };
+        assert_eq!(hit.code.as_str(), code, "{hit}");
+        assert_eq!(hit.position, pos, "the position of {hit}");
+        assert!(!hit.is_error(), "{}: {code} is a warning", f.display());
+        assert!(
+            hit.hint.is_some(),
+            "{}: {code} comes with a hint",
+            f.display()
+        );
+        covered.insert(hit.code);
     }
-    // The small fixture is an initial session that skips most tasks.
-    assert!(codes_for(&base).contains(&Code::W012));
+    assert_eq!(
+        covered,
+        BTreeSet::from(LINT_CODES),
+        "every lint code has a fixture"
+    );
+}
+
+#[test]
+fn the_small_fixture_skips_most_initial_tasks() {
+    // An initial session that only agrees the time limit: W012 for each of
+    // the four other tasks, about the file as a whole.
+    let got = codes_for(&small());
+    assert_eq!(got, vec![Code::W012; 4]);
 }
 
 #[test]

@@ -1,27 +1,10 @@
 //! Every error kind has a fixture that states its expected code and place
 //! on its first line (`// expect: E005 at 21:114`).
 
-use crate::common::{fixture, root};
-use ipt_trainer::core::diagnostic::{Code, Position};
+use crate::common::{expectation, fixture, root};
+use ipt_trainer::core::diagnostic::Code;
 use ipt_trainer::core::load::{self, load_scenario_file, load_scenario_str};
 use std::path::Path;
-
-fn expectation(text: &str) -> (String, Option<Position>) {
-    let first = text.lines().next().unwrap_or_default();
-    let rest = first
-        .strip_prefix("// expect: ")
-        .expect("fixture starts with // expect:");
-    let mut parts = rest.split(" at ");
-    let code = parts.next().unwrap_or_default().trim().to_string();
-    let pos = parts.next().map(|p| {
-        let (l, c) = p.trim().split_once(':').expect("line:column");
-        Position {
-            line: l.parse().expect("line"),
-            column: c.parse().expect("column"),
-        }
-    });
-    (code, pos)
-}
 
 #[test]
 fn every_error_fixture_reports_its_code_at_its_place() {
@@ -30,7 +13,7 @@ fn every_error_fixture_reports_its_code_at_its_place() {
     assert!(files.len() >= 15, "expected a fixture per diagnostic kind");
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read fixture");
-        let (code, pos) = expectation(&text);
+        let (code, pos) = expectation(&f, &text);
         let loaded = load_scenario_file(&f);
         let hit = loaded
             .diagnostics
@@ -47,9 +30,7 @@ fn every_error_fixture_reports_its_code_at_its_place() {
                         .collect::<Vec<_>>()
                 )
             });
-        if let Some(p) = pos {
-            assert_eq!(hit.position, Some(p), "{}: position of {code}", f.display());
-        }
+        assert_eq!(hit.position, pos, "{}: position of {code}", f.display());
         assert!(
             hit.hint.is_some(),
             "{}: {code} comes with a hint",
