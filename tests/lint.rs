@@ -1,11 +1,13 @@
 //! Lint: each warning code has a fixture in `tests/fixtures/lint/` that
 //! states on its first line the code and the place it is reported
 //! (`// expect: W010 at 29:17`, or `at file` for a warning about the file as
-//! a whole); the bundled scenarios and every scaffold are clean.
+//! a whole; `at 35:24, 37:24` for one code reported at several places, in
+//! order); the bundled scenarios and every scaffold are clean.
 
 use crate::common::{expectation, fixture, guidance};
 use ipt_trainer::core::diagnostic::Code;
-use ipt_trainer::core::lint::lint;
+use ipt_trainer::core::diagnostic::Position;
+use ipt_trainer::core::lint::{Rating, best_option, lint};
 use ipt_trainer::core::load::{self, load_scenario_str};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -35,6 +37,22 @@ const LINT_CODES: [Code; 7] = [
     Code::W016,
 ];
 
+/// A fixture's code and its places: `common::expectation` for each place of
+/// a list (`// expect: W013 at 35:24, 37:24`).
+fn expectations(path: &Path, text: &str) -> (String, Vec<Option<Position>>) {
+    let first = text.lines().next().unwrap_or_default();
+    let Some((head, places)) = first.split_once(" at ") else {
+        let (code, place) = expectation(path, text);
+        return (code, vec![place]);
+    };
+    let each: Vec<_> = places
+        .split(", ")
+        .map(|place| expectation(path, &format!("{head} at {place}")))
+        .collect();
+    let code = each[0].0.clone();
+    (code, each.into_iter().map(|(_, place)| place).collect())
+}
+
 #[test]
 fn every_lint_fixture_reports_its_code_at_its_place() {
     let files = load::scenario_files(&fixture("lint")).expect("tests/fixtures/lint/");
@@ -42,7 +60,7 @@ fn every_lint_fixture_reports_its_code_at_its_place() {
     let mut covered = BTreeSet::new();
     for f in files {
         let text = std::fs::read_to_string(&f).expect("read fixture");
-        let (code, pos) = expectation(&f, &text);
+        let (code, places) = expectations(&f, &text);
         let loaded = load_scenario_str(&text, &f);
         assert!(
             loaded.diagnostics.is_empty(),
@@ -52,23 +70,25 @@ fn every_lint_fixture_reports_its_code_at_its_place() {
         );
         let s = loaded.into_result().expect("valid");
         let found = lint(&s, &g, &text, &f);
-        // Each fixture shows one thing, so its place is unambiguous.
-        let [hit] = found.as_slice() else {
-            panic!(
-                "{}: expected {code} alone, got {:?}",
-                f.display(),
-                found.iter().map(ToString::to_string).collect::<Vec<_>>()
-            )
-        };
-        assert_eq!(hit.code.as_str(), code, "{hit}");
-        assert_eq!(hit.position, pos, "the position of {hit}");
-        assert!(!hit.is_error(), "{}: {code} is a warning", f.display());
-        assert!(
-            hit.hint.is_some(),
-            "{}: {code} comes with a hint",
-            f.display()
+        // Each fixture shows one thing (one code, at one place or, in
+        // order, at a few), so its places are unambiguous.
+        assert_eq!(
+            found.iter().map(|d| d.position).collect::<Vec<_>>(),
+            places,
+            "{}: expected {code} at the places on its first line, got {:?}",
+            f.display(),
+            found.iter().map(ToString::to_string).collect::<Vec<_>>()
         );
-        covered.insert(hit.code);
+        for hit in &found {
+            assert_eq!(hit.code.as_str(), code, "{hit}");
+            assert!(!hit.is_error(), "{}: {code} is a warning", f.display());
+            assert!(
+                hit.hint.is_some(),
+                "{}: {code} comes with a hint",
+                f.display()
+            );
+            covered.insert(hit.code);
+        }
     }
     assert_eq!(
         covered,
@@ -129,5 +149,114 @@ fn the_bundled_scenarios_and_every_scaffold_lint_clean() {
     for f in crate::common::bundled() {
         let source = std::fs::read_to_string(&f).expect("read");
         assert_eq!(codes_for(&source), vec![], "{}", f.display());
+    }
+}
+
+fn rating(critical: bool, total: i32) -> Rating {
+    Rating {
+        critical,
+        total,
+        costs: critical || total < 0,
+    }
+}
+
+#[test]
+fn the_best_option_is_the_one_rated_highest_and_a_tie_has_none() {
+    let (good, fair, poor, fatal) = (
+        rating(false, 3),
+        rating(false, 1),
+        rating(false, -2),
+        rating(true, 5),
+    );
+    assert_eq!(best_option(&[]), None);
+    assert_eq!(best_option(&[poor]), Some(0));
+    assert_eq!(best_option(&[good, fair, poor]), Some(0));
+    assert_eq!(best_option(&[poor, fair, good]), Some(2));
+    // A serious error is never best, whatever its points.
+    assert_eq!(best_option(&[fatal, poor]), Some(1));
+    // A tie for best, wherever it stands, has no best option: neither the
+    // first nor the last of the tied ones.
+    assert_eq!(best_option(&[good, good, poor]), None);
+    assert_eq!(best_option(&[poor, good, fair, good]), None);
+    assert_eq!(best_option(&[fatal, fatal]), None);
+    // A tie below the best does not matter.
+    assert_eq!(best_option(&[fair, good, fair]), Some(1));
+}
+
+/// The W014 fixture with a second option, rated as the first, after the
+/// first at every node: the top is a tie everywhere.
+fn w014_with_ties() -> String {
+    let text = std::fs::read_to_string(fixture("lint/w014-best-option-first.ron")).expect("read");
+    let mut out = String::new();
+    let mut after_open = false;
+    for line in text.lines().skip(2) {
+        out.push_str(line);
+        out.push('\n');
+        if after_open {
+            let copy = line.replacen("(text: \"", "(text: \"Or: ", 1);
+            assert_ne!(copy, line, "an option follows `options: [`");
+            out.push_str(&copy);
+            out.push('\n');
+        }
+        after_open = line.trim_end().ends_with("options: [");
+    }
+    out
+}
+
+#[test]
+fn a_tie_for_best_counts_towards_no_place_of_the_best_option() {
+    // Before, a tie went to the last of the tied options, so this file was
+    // told its best option is option 2 at every choice point, which only
+    // the tie-break made; and "the best is the first" was not counted.
+    let source = w014_with_ties();
+    let s = load_scenario_str(&source, Path::new("t.ron"))
+        .into_result()
+        .expect("valid");
+    let g = guidance();
+    for n in &s.nodes {
+        let ratings = ipt_trainer::core::lint::rate_options(&s, &g, n);
+        assert_eq!(best_option(&ratings), None, "a tie at `{}`", n.id);
+    }
+    let found = lint(&s, &g, &source, Path::new("t.ron"));
+    assert!(
+        found.iter().all(|d| d.code != Code::W014),
+        "{:?}",
+        found.iter().map(ToString::to_string).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn each_node_warning_points_at_its_own_node_in_the_bundled_scenarios() {
+    // With a rubric that rates nothing, every node gets W010 and W011, at
+    // its own id: in node order, each at `id: "<the node>"`.
+    let mut g = (*guidance()).clone();
+    g.principles.clear();
+    g.tasks.clear();
+    for f in crate::common::bundled() {
+        let source = std::fs::read_to_string(&f).expect("read");
+        let s = load_scenario_str(&source, &f).into_result().expect("valid");
+        let found = lint(&s, &g, &source, &f);
+        for code in [Code::W010, Code::W011] {
+            let lines: Vec<usize> = found
+                .iter()
+                .filter(|d| d.code == code)
+                .map(|d| d.position.expect("a place").line)
+                .collect();
+            assert_eq!(lines.len(), s.nodes.len(), "{}: {code}", f.display());
+            assert!(
+                lines.is_sorted_by(|a, b| a < b),
+                "{}: {lines:?}",
+                f.display()
+            );
+            for (n, line) in s.nodes.iter().zip(&lines) {
+                let text = source.lines().nth(line - 1).expect("the line");
+                assert!(
+                    text.contains(&format!("id: {:?}", n.id)),
+                    "{}:{line}: {code} for `{}` at `{text}`",
+                    f.display(),
+                    n.id
+                );
+            }
+        }
     }
 }

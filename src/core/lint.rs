@@ -4,10 +4,10 @@
 //! middle of the session), which is what a tutor reads off the file.
 
 use crate::core::diagnostic::{Code, Diagnostic};
-use crate::core::load::{Locator, quoted};
+use crate::core::load::Locator;
 use crate::core::model::{Node, Scenario};
 use crate::core::rubric::{Guidance, MoveContext};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Client lines longer than this are hard to read in a session.
@@ -65,28 +65,59 @@ pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Rating> {
         .collect()
 }
 
-/// Every pedagogical warning for a scenario loaded from `source`.
+/// The option the rubric rates best at a choice point (any option that is
+/// not a serious error above any that is, then the most points), if exactly
+/// one option has that rating. When two or more options tie for best there
+/// is no single best option, and the result is `None`.
+///
+/// W014 looks for a place or a length that gives the best option away; a
+/// tie has neither (which of the tied options the trainee picks does not
+/// matter), so such a choice point still counts among the choice points but
+/// never towards "the best is first", "the best is the longest" or "the best
+/// is option N". Counting it for whichever tied option came first or last
+/// would report a pattern that only the tie-break made.
+pub fn best_option(ratings: &[Rating]) -> Option<usize> {
+    let key = |r: &Rating| (!r.critical, r.total);
+    let top = ratings.iter().map(key).max()?;
+    let mut best = ratings
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| key(r) == top)
+        .map(|(i, _)| i);
+    let first = best.next()?;
+    best.next().is_none().then_some(first)
+}
+
+/// Whether option `i` is strictly longer than every other option at `node`
+/// (a tie for longest does not give the answer away).
+fn is_strictly_longest(node: &Node, i: usize) -> bool {
+    let len = |o: &crate::core::model::Choice| o.text.chars().count();
+    let mine = len(&node.options[i]);
+    node.options
+        .iter()
+        .enumerate()
+        .all(|(j, o)| j == i || len(o) < mine)
+}
+
+/// Every pedagogical warning for a scenario loaded from `source`. Each
+/// warning about a node points into that node: its id, or the option,
+/// client line or disclosure that causes it.
 pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut loc = Locator::new(source, path);
+    let loc = Locator::new(source, path);
     let mut best_first = 0;
     let mut best_longest = 0;
-    let mut best_positions: HashMap<usize, usize> = HashMap::new();
+    let mut best_positions: BTreeMap<usize, usize> = BTreeMap::new();
     let mut points = 0;
-    for n in &s.nodes {
+    for (at, n) in s.nodes.iter().enumerate() {
         let ratings = rate_options(s, g, n);
-        let best = ratings
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, r)| (!r.critical, r.total))
-            .map(|(i, _)| i);
         if !ratings.iter().any(|r| r.is_good()) {
             out.push(
-                loc.at_nth(
+                loc.at_node_field(
                     Code::W010,
+                    at,
+                    None,
                     "id",
-                    &quoted(&n.id),
-                    0,
                     format!("no option at `{}` is one the rubric rates well", n.id),
                 )
                 .with_hint("add an option that follows the guidance (an open question, a reflection, the phase's task)"),
@@ -94,52 +125,56 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
         }
         if !ratings.iter().any(|r| r.is_mistake()) {
             out.push(
-                loc.at_nth(
+                loc.at_node_field(
                     Code::W011,
+                    at,
+                    None,
                     "id",
-                    &quoted(&n.id),
-                    0,
                     format!("no option at `{}` is a tempting mistake", n.id),
                 )
                 .with_hint("add a plausible wrong move (premature advice, reassurance, pressing, drifting off)"),
             );
         }
-        if let Some(b) = best {
+        if !n.options.is_empty() {
             points += 1;
-            *best_positions.entry(b).or_default() += 1;
-            if b == 0 {
-                best_first += 1;
-            }
-            let longest = (0..n.options.len()).max_by_key(|&i| n.options[i].text.chars().count());
-            if longest == Some(b) {
-                best_longest += 1;
+            // A tie for best counts as a choice point, towards nothing else
+            // (see `best_option`).
+            if let Some(b) = best_option(&ratings) {
+                *best_positions.entry(b).or_default() += 1;
+                if b == 0 {
+                    best_first += 1;
+                }
+                if is_strictly_longest(n, b) {
+                    best_longest += 1;
+                }
             }
         }
         let mut seen = BTreeSet::new();
-        for o in &n.options {
+        for (i, o) in n.options.iter().enumerate() {
+            // Each later copy is reported, at itself.
             if !seen.insert(o.text.trim().to_lowercase()) {
                 out.push(
-                    loc.at_nth(
+                    loc.at_node_field(
                         Code::W013,
+                        at,
+                        Some(("options", i)),
                         "text",
-                        &quoted(&o.text),
-                        1,
                         format!("option text used twice at `{}`", n.id),
                     )
                     .with_hint("every option should read differently"),
                 );
             }
         }
-        for l in &n.client {
+        for (i, l) in n.client.iter().enumerate() {
             let len = l.text.chars().count();
             if len > MAX_LINE_CHARS {
                 out.push(
-                    loc.at_next(Code::W015, "text", &quoted(&l.text), format!("a client line of {len} characters at `{}`", n.id))
+                    loc.at_node_field(Code::W015, at, Some(("client", i)), "text", format!("a client line of {len} characters at `{}`", n.id))
                         .with_hint(format!("keep client lines under {MAX_LINE_CHARS} characters; split the rest into a disclosure or the next node")),
                 );
             }
         }
-        for d in &n.disclosures {
+        for (i, d) in n.disclosures.iter().enumerate() {
             let c = &d.when;
             let impossible = c.min_trust.zip(c.max_trust).is_some_and(|(a, b)| a > b)
                 || c.min_distress
@@ -152,11 +187,11 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
                 || c.remembers.contains(&d.id);
             if impossible {
                 out.push(
-                    loc.at_nth(
+                    loc.at_node_field(
                         Code::W016,
+                        at,
+                        Some(("disclosures", i)),
                         "id",
-                        &quoted(&d.id),
-                        0,
                         format!(
                             "disclosure `{}` can never be made: its condition cannot hold",
                             d.id
@@ -178,7 +213,9 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
             out.push(Diagnostic::new(Code::W014, path, format!("the best option is the longest one at {best_longest} of {points} choice points"))
                 .with_hint("make some mistakes long and some good moves short, so length does not give the answer away"));
         }
-        if let Some((pos, n)) = best_positions.iter().max_by_key(|(_, n)| **n)
+        // The most common place of the best option (the earliest of equals;
+        // at most one place can reach the threshold).
+        if let Some((pos, n)) = best_positions.iter().rev().max_by_key(|(_, n)| **n)
             && *pos != 0
             && n * 10 >= points * 8
         {

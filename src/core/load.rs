@@ -6,7 +6,9 @@ use crate::core::model::{Condition, Scenario};
 use crate::core::rubric::Guidance;
 use ron::extensions::Extensions;
 use serde::de::DeserializeOwned;
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused (a scenario of 5,000 nodes is about 2 MiB).
@@ -188,6 +190,8 @@ pub(crate) struct Locator<'a> {
     source: &'a str,
     path: &'a Path,
     seen: HashMap<(String, String), usize>,
+    /// The items of the `nodes: [...]` list, read on first use.
+    nodes: OnceCell<Option<Vec<Range<usize>>>>,
 }
 
 impl<'a> Locator<'a> {
@@ -196,7 +200,57 @@ impl<'a> Locator<'a> {
             source,
             path,
             seen: HashMap::new(),
+            nodes: OnceCell::new(),
         }
+    }
+
+    /// A diagnostic at a field of the `node`-th item of `nodes: [...]`
+    /// (from 0, in file order), found by reading the file's structure rather
+    /// than by searching for a text, so an id or a text written elsewhere as
+    /// well (a disclosure named like a node, an option worded like a client
+    /// line) cannot mislead it. `item` picks an entry of one of the node's
+    /// lists (`Some(("options", 2))`), `key` the field whose value is shown.
+    /// At the file as a whole if that part of the file cannot be read.
+    pub(crate) fn at_node_field(
+        &self,
+        code: Code,
+        node: usize,
+        item: Option<(&str, usize)>,
+        key: &str,
+        message: String,
+    ) -> Diagnostic {
+        let d = Diagnostic::new(code, self.path, message);
+        match self.node_field(node, item, key) {
+            Some(v) => d.at(
+                self.source,
+                crate::core::diagnostic::position_of(self.source, v.start),
+                self.source[v].chars().count(),
+            ),
+            None => d,
+        }
+    }
+
+    /// The byte range of the value that `at_node_field` points at.
+    fn node_field(
+        &self,
+        node: usize,
+        item: Option<(&str, usize)>,
+        key: &str,
+    ) -> Option<Range<usize>> {
+        let src = self.source;
+        let nodes = self
+            .nodes
+            .get_or_init(|| {
+                let nodes = ron_field(src, &ron_root(src)?, "nodes")?;
+                ron_open(src, nodes, b'[')
+            })
+            .as_ref()?;
+        let mut fields = ron_open(src, nodes.get(node)?.clone(), b'(')?;
+        if let Some((list, n)) = item {
+            let items = ron_open(src, ron_field(src, &fields, list)?, b'[')?;
+            fields = ron_open(src, items.get(n)?.clone(), b'(')?;
+        }
+        ron_field(src, &fields, key)
     }
 
     /// A diagnostic at the `occurrence`-th `key: literal` in the file, or at
@@ -245,6 +299,215 @@ impl<'a> Locator<'a> {
         *n += 1;
         self.at_nth(code, key, literal, occurrence, message)
     }
+}
+
+// A reader of RON's structure for the `Locator`: tokens (skipping
+// whitespace, comments and the insides of strings), the entries of a
+// bracketed group, and the value of a struct's field, all as byte ranges of
+// the source.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Open(u8),
+    Close,
+    Comma,
+    Colon,
+    Word,
+    Other,
+}
+
+/// The tokens of `src` from byte `at` on, each with its byte range.
+struct Tokens<'a> {
+    src: &'a str,
+    at: usize,
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = (Tok, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let b = self.src.as_bytes();
+        loop {
+            let start = self.at;
+            let c = *b.get(start)?;
+            if matches!(c, b'r' | b'b')
+                && let Some((tok, range)) = raw_token(b, start)
+            {
+                self.at = range.end;
+                return Some((tok, range));
+            }
+            let (tok, range) = match c {
+                c if c.is_ascii_whitespace() => {
+                    self.at += 1;
+                    continue;
+                }
+                b'/' if b.get(start + 1) == Some(&b'/') => {
+                    self.at = b[start..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(b.len(), |n| start + n);
+                    continue;
+                }
+                b'/' if b.get(start + 1) == Some(&b'*') => {
+                    let mut level = 0usize;
+                    let mut i = start;
+                    while i < b.len() {
+                        if b[i..].starts_with(b"/*") {
+                            level += 1;
+                            i += 2;
+                        } else if b[i..].starts_with(b"*/") {
+                            level -= 1;
+                            i += 2;
+                            if level == 0 {
+                                break;
+                            }
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    self.at = i;
+                    continue;
+                }
+                b'"' | b'\'' => (Tok::Other, start..quoted_end(b, start + 1, c)),
+                b'b' if matches!(b.get(start + 1), Some(b'"' | b'\'')) => {
+                    (Tok::Other, start..quoted_end(b, start + 2, b[start + 1]))
+                }
+                c if c == b'_' || c.is_ascii_alphanumeric() => {
+                    (Tok::Word, start..start + word_len(&b[start..]))
+                }
+                b'(' | b'[' | b'{' => (Tok::Open(c), start..start + 1),
+                b')' | b']' | b'}' => (Tok::Close, start..start + 1),
+                b',' => (Tok::Comma, start..start + 1),
+                b':' => (Tok::Colon, start..start + 1),
+                _ => {
+                    let mut end = start + 1;
+                    while !self.src.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    (Tok::Other, start..end)
+                }
+            };
+            self.at = range.end.max(start + 1);
+            return Some((tok, range));
+        }
+    }
+}
+
+/// Where a string or character that opened before `from` ends (after the
+/// closing `quote`).
+fn quoted_end(b: &[u8], mut from: usize, quote: u8) -> usize {
+    while from < b.len() {
+        match b[from] {
+            b'\\' => from += 2,
+            c if c == quote => return from + 1,
+            _ => from += 1,
+        }
+    }
+    b.len()
+}
+
+/// A raw string (`r"..."`, `r#"..."#`, `br"..."`) or a raw identifier
+/// (`r#name`, whose name is the word) starting at `start`.
+fn raw_token(b: &[u8], start: usize) -> Option<(Tok, Range<usize>)> {
+    let r = if b[start] == b'b' { start + 1 } else { start };
+    if b.get(r) != Some(&b'r') {
+        return None;
+    }
+    let hashes = b[r + 1..].iter().take_while(|&&c| c == b'#').count();
+    let open = r + 1 + hashes;
+    match *b.get(open)? {
+        b'"' => {
+            let close = [b"\"".as_slice(), &vec![b'#'; hashes]].concat();
+            let end = b[open + 1..]
+                .windows(close.len())
+                .position(|w| w == close.as_slice())
+                .map_or(b.len(), |n| open + 1 + n + close.len());
+            Some((Tok::Other, start..end))
+        }
+        c if hashes == 1 && r == start && (c == b'_' || c.is_ascii_alphabetic()) => {
+            let end = open + word_len(&b[open..]);
+            Some((Tok::Word, open..end))
+        }
+        _ => None,
+    }
+}
+
+/// The length of the word (identifier or number) at the start of `b`.
+fn word_len(b: &[u8]) -> usize {
+    b.iter()
+        .take_while(|&&c| c == b'_' || c.is_ascii_alphanumeric())
+        .count()
+}
+
+/// The entries of the group whose opening bracket ends at `from`, split at
+/// its top-level commas, up to its closing bracket.
+fn ron_entries(src: &str, from: usize) -> Option<Vec<Range<usize>>> {
+    let mut depth = 0usize;
+    let mut out = Vec::new();
+    let mut entry: Option<Range<usize>> = None;
+    for (tok, range) in (Tokens { src, at: from }) {
+        match tok {
+            Tok::Close if depth == 0 => {
+                out.extend(entry);
+                return Some(out);
+            }
+            Tok::Comma if depth == 0 => {
+                out.extend(entry.take());
+                continue;
+            }
+            Tok::Open(_) => depth += 1,
+            Tok::Close => depth -= 1,
+            _ => {}
+        }
+        match &mut entry {
+            Some(e) => e.end = range.end,
+            None => entry = Some(range),
+        }
+    }
+    None
+}
+
+/// The fields of the file's outermost struct (`Scenario(...)`).
+fn ron_root(src: &str) -> Option<Vec<Range<usize>>> {
+    let mut depth = 0usize;
+    for (tok, range) in (Tokens { src, at: 0 }) {
+        match tok {
+            Tok::Open(b'(') if depth == 0 => return ron_entries(src, range.end),
+            Tok::Open(_) => depth += 1,
+            Tok::Close => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The entries of the first group opened by `bracket` within `value`
+/// (`[...]`, `Some([...])`, `(...)`, `Node(...)`).
+fn ron_open(src: &str, value: Range<usize>, bracket: u8) -> Option<Vec<Range<usize>>> {
+    let (_, open) = Tokens {
+        src: &src[..value.end],
+        at: value.start,
+    }
+    .find(|(tok, _)| *tok == Tok::Open(bracket))?;
+    ron_entries(src, open.end)
+}
+
+/// The value of the field `key` among a struct's entries (`key: value`).
+fn ron_field(src: &str, fields: &[Range<usize>], key: &str) -> Option<Range<usize>> {
+    fields.iter().find_map(|f| {
+        let mut t = Tokens {
+            src: &src[..f.end],
+            at: f.start,
+        };
+        let (Tok::Word, name) = t.next()? else {
+            return None;
+        };
+        let (Tok::Colon, _) = t.next()? else {
+            return None;
+        };
+        let (_, value) = t.next()?;
+        (src[name] == *key).then_some(value.start..f.end)
+    })
 }
 
 pub(crate) fn quoted(s: &str) -> String {
