@@ -227,3 +227,197 @@ pub fn debrief(d: &Debrief, client_name: &str) -> String {
     }
     out
 }
+
+/// A route's moves in one line: `opening 2 → loss 1 → ...` (node and the
+/// option's number in the file).
+fn route_line(steps: &[crate::core::analysis::Step]) -> String {
+    steps
+        .iter()
+        .map(|s| format!("{} {}", s.node, s.option))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn route_scores(r: &crate::core::analysis::Route) -> String {
+    format!(
+        "rapport {}, pacing {}, focus {}, overall {}{} → ending `{}`",
+        r.scores.rapport,
+        r.scores.pacing,
+        r.scores.focus,
+        r.scores.overall,
+        if r.critical {
+            " (capped: a serious error)"
+        } else {
+            ""
+        },
+        r.ending
+    )
+}
+
+/// What `ipt-trainer analyze` prints.
+pub fn analysis(a: &crate::core::analysis::Analysis, file: &std::path::Path) -> String {
+    use crate::core::analysis::Objective;
+    let mut out = String::new();
+    let _ = writeln!(out, "Analysis of `{}` ({})", a.scenario, file.display());
+    let _ = writeln!(
+        out,
+        "Searched {} distinct points (node × the client's state, memory, moves used, tasks and clock).",
+        crate::core::analysis::group_digits(a.states as u128)
+    );
+    if a.exact {
+        let _ = writeln!(out, "Exact: every route was accounted for.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "APPROXIMATE: the scenario is too big to tell every client state apart, so states whose \
+             trust, distress, openness and clock sit between the same thresholds were merged. \
+             Treat the answers as close, not certain (--max-states raises the limit).\n"
+        );
+    }
+
+    let total_nodes = a.reachable_nodes.len() + a.unreachable_nodes.len();
+    let _ = writeln!(
+        out,
+        "Nodes: {} of {total_nodes} reachable",
+        a.reachable_nodes.len()
+    );
+    if !a.unreachable_nodes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  never reached: {}",
+            a.unreachable_nodes
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
+    let reachable = a.endings.iter().filter(|e| e.reachable).count();
+    let _ = writeln!(out, "Endings: {reachable} of {} reachable", a.endings.len());
+    for e in &a.endings {
+        let _ = writeln!(
+            out,
+            "  {} {:<8} `{}`: {}",
+            if e.reachable { "✓" } else { "✗ never" },
+            format!("{:?}", e.outcome).to_lowercase(),
+            e.id,
+            e.title
+        );
+    }
+
+    if a.dead_ends.is_empty() {
+        let _ = writeln!(
+            out,
+            "Dead ends: none (every point can still reach an ending)"
+        );
+    } else {
+        let _ = writeln!(out, "Dead ends: {}", a.dead_ends.len());
+        for d in &a.dead_ends {
+            let what = if d.no_options {
+                "no option is open"
+            } else {
+                "no open option leads on to an ending"
+            };
+            let _ = writeln!(
+                out,
+                "  at `{}` with {}: {what}\n    reached by: {}",
+                d.node,
+                state(&d.state),
+                if d.route.is_empty() {
+                    "the start".to_string()
+                } else {
+                    route_line(&d.route)
+                }
+            );
+        }
+    }
+
+    let _ = writeln!(out, "Distinct routes to an ending: {}", a.paths);
+
+    let unlockable = a.disclosures.iter().filter(|d| d.unlockable).count();
+    let _ = writeln!(
+        out,
+        "Disclosures: {unlockable} of {} can be unlocked",
+        a.disclosures.len()
+    );
+    for d in a.disclosures.iter().filter(|d| !d.unlockable) {
+        let _ = writeln!(
+            out,
+            "  never: `{}` at `{}` (needs {})",
+            d.id, d.node, d.needs
+        );
+    }
+
+    if a.extremes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNo route reaches an ending, so there are no scores to show."
+        );
+        return out;
+    }
+    let _ = writeln!(out, "\nAchievable scores      worst   best");
+    for x in &a.extremes {
+        let pick = |r: &crate::core::analysis::Route| match x.objective {
+            Objective::Rapport => r.scores.rapport,
+            Objective::Pacing => r.scores.pacing,
+            Objective::Focus => r.scores.focus,
+            Objective::Overall => r.scores.overall,
+        };
+        let _ = writeln!(
+            out,
+            "  {:<18} {:>7} {:>6}",
+            x.objective.label(),
+            pick(&x.worst),
+            pick(&x.best)
+        );
+    }
+    for x in &a.extremes {
+        if x.objective == Objective::Overall {
+            for (label, r) in [("Best", &x.best), ("Worst", &x.worst)] {
+                let _ = writeln!(out, "\n{label} route overall: {}", route_scores(r));
+                for (i, s) in r.steps.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "  {:>2}. {} option {}: \"{}\" ({})",
+                        i + 1,
+                        s.node,
+                        s.option,
+                        s.text,
+                        s.kind.label()
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nRoutes for each dimension (node and option number in the file):"
+    );
+    for x in a
+        .extremes
+        .iter()
+        .filter(|x| x.objective != Objective::Overall)
+    {
+        for (label, r) in [("best", &x.best), ("worst", &x.worst)] {
+            let _ = writeln!(
+                out,
+                "  {} {label}: {}\n    {}",
+                x.objective.label(),
+                route_scores(r),
+                route_line(&r.steps)
+            );
+        }
+    }
+    if a.loops {
+        let _ = writeln!(
+            out,
+            "\nThe conversation can return to a point it has passed; scores above are for routes that do not go round a loop."
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nThe client is modelled without the ±1 mood drift a seed adds, so a route close to a threshold can play out a little differently."
+    );
+    out
+}

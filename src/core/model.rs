@@ -253,6 +253,30 @@ impl Condition {
     pub fn is_empty(&self) -> bool {
         *self == Condition::default()
     }
+
+    /// The condition in words, e.g. "trust at least 60, remembers `loss`".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, min, max) in [
+            ("trust", self.min_trust, self.max_trust),
+            ("distress", self.min_distress, self.max_distress),
+            ("openness", self.min_openness, self.max_openness),
+        ] {
+            match (min, max) {
+                (Some(a), Some(b)) => parts.push(format!("{name} {a} to {b}")),
+                (Some(a), None) => parts.push(format!("{name} at least {a}")),
+                (None, Some(b)) => parts.push(format!("{name} at most {b}")),
+                (None, None) => {}
+            }
+        }
+        parts.extend(self.remembers.iter().map(|f| format!("remembers `{f}`")));
+        parts.extend(self.forgets.iter().map(|f| format!("not `{f}`")));
+        if parts.is_empty() {
+            "nothing (always)".into()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 /// One way the client may say their line; the first variant whose condition

@@ -290,6 +290,22 @@ impl Guidance {
     /// Evaluates one move in context. Pure: the same context and move give
     /// the same evaluation.
     pub fn evaluate(&self, ctx: &MoveContext<'_>, kind: MoveKind, topic: Topic) -> Evaluation {
+        self.judge(ctx, kind, topic, true)
+    }
+
+    /// The same evaluation without the explanations (`fired` stays empty):
+    /// what a search over many moves needs, without their cost.
+    pub fn effect(&self, ctx: &MoveContext<'_>, kind: MoveKind, topic: Topic) -> Evaluation {
+        self.judge(ctx, kind, topic, false)
+    }
+
+    fn judge(
+        &self,
+        ctx: &MoveContext<'_>,
+        kind: MoveKind,
+        topic: Topic,
+        explain: bool,
+    ) -> Evaluation {
         let mut ev = Evaluation::default();
         for p in &self.principles {
             for rule in &p.rules {
@@ -302,6 +318,9 @@ impl Guidance {
                 ev.client.openness += rule.client.openness;
                 ev.remember.extend(rule.remember.iter().cloned());
                 ev.critical |= rule.critical;
+                if !explain {
+                    continue;
+                }
                 ev.fired.push(Fired {
                     principle: p.id.clone(),
                     principle_name: p.name.clone(),
@@ -326,6 +345,9 @@ impl Guidance {
             }
             let score = delta_on(task.dimension, task.reward);
             ev.score += score;
+            if !explain {
+                continue;
+            }
             ev.fired.push(self.task_fired(
                 task,
                 score,
@@ -374,7 +396,8 @@ impl Guidance {
     }
 }
 
-fn delta_on(d: Dimension, points: i32) -> ScoreDelta {
+/// Points on one dimension.
+pub(crate) fn delta_on(d: Dimension, points: i32) -> ScoreDelta {
     let mut s = ScoreDelta::default();
     match d {
         Dimension::Rapport => s.rapport = points,

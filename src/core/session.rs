@@ -254,10 +254,7 @@ impl Mind {
                     principle: p.id.clone(),
                     principle_name: p.name.clone(),
                     source: p.source.clone(),
-                    score: ScoreDelta {
-                        pacing: -(over.min(OVERTIME_PENALTY_CAP) as i32),
-                        ..ScoreDelta::default()
-                    },
+                    score: overtime_penalty(over),
                     feedback: format!(
                         "The session ran {over} minutes past its {} minutes.",
                         scenario.minutes
@@ -273,6 +270,14 @@ impl Mind {
 
 /// Running over costs a point of pacing per minute, up to this many.
 pub(crate) const OVERTIME_PENALTY_CAP: u32 = 20;
+
+/// What running `over` minutes past the session's length costs.
+pub(crate) fn overtime_penalty(over: u32) -> ScoreDelta {
+    ScoreDelta {
+        pacing: -i32::try_from(over.min(OVERTIME_PENALTY_CAP)).unwrap_or(0),
+        ..ScoreDelta::default()
+    }
+}
 
 impl Scores {
     /// The scores from raw points: each dimension from the rubric's base,

@@ -1,0 +1,543 @@
+//! `ipt-trainer analyze`: small scenarios whose answers are worked out by
+//! hand, and random small scenarios checked against playing every route
+//! through the real session engine.
+
+use crate::common::guidance;
+use ipt_trainer::core::analysis::{Analysis, Limits, Objective, PathCount, analyze};
+use ipt_trainer::core::model::Scenario;
+use ipt_trainer::core::rubric::Guidance;
+use ipt_trainer::core::session::{Scores, Session};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+fn parse(text: &str) -> Scenario {
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(text)
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn parse_guidance(text: &str) -> Guidance {
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(text)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A rubric small enough to score by hand: an open question earns 5
+/// rapport and 10 trust; pressing costs 5 rapport and 10 trust, and 10
+/// focus when the client hesitates. No tasks.
+fn tiny_rubric() -> Guidance {
+    parse_guidance(
+        r#"(
+        version: "test",
+        principles: [(
+            id: "p", name: "P", statement: "S", source: "Src", dimensions: [Rapport, Focus],
+            rules: [
+                (when: (moves: [OpenQuestion]), score: (rapport: 5), client: (trust: 10), feedback: "good"),
+                (when: (moves: [PressForDetail]), score: (rapport: -5), client: (trust: -10), feedback: "bad"),
+                (when: (moves: [PressForDetail], hesitant: true), score: (focus: -10), feedback: "worse"),
+            ],
+        )],
+    )"#,
+    )
+}
+
+const HAND_MADE: &str = r#"Scenario(
+    id: "hand", title: "Hand", area: Grief, phase: Middle, minutes: 60,
+    client: (name: "H", age: 40, start: (trust: 50, distress: 40, openness: 50)),
+    nodes: [
+        (id: "a", client: [(text: "A")], options: [
+            (text: "open", move: OpenQuestion, topic: Focal, next: "b"),
+            (text: "press", move: PressForDetail, topic: Focal, next: "b"),
+        ]),
+        (id: "b", client: [(text: "B")],
+         disclosures: [
+            (id: "near", text: "near", when: (min_trust: 60)),
+            (id: "far", text: "far", when: (min_trust: 90)),
+         ],
+         options: [
+            (text: "open again", move: OpenQuestion, topic: Focal, next: "c", when: (min_trust: 60)),
+            (text: "press again", move: PressForDetail, topic: Focal, next: "c"),
+            (text: "stop", move: Summary, topic: Focal, next: "early"),
+        ]),
+        (id: "c", client: [(text: "C")], hesitant: true, options: [
+            (text: "open", move: OpenQuestion, topic: Focal, next: "good"),
+            (text: "press", move: PressForDetail, topic: Focal, next: "good"),
+        ]),
+        (id: "never", client: [(text: "N")], options: [
+            (text: "x", move: OpenQuestion, topic: Focal, next: "good"),
+        ]),
+    ],
+    endings: [
+        (id: "good", title: "Good", text: "g", outcome: Good),
+        (id: "early", title: "Early", text: "e", outcome: Mixed),
+        (id: "unused", title: "Unused", text: "u", outcome: Poor),
+    ],
+)"#;
+
+#[test]
+fn a_hand_made_scenario_gives_the_answers_worked_out_by_hand() {
+    let s = parse(HAND_MADE);
+    let a = analyze(&s, &tiny_rubric(), Limits::default()).expect("analyses");
+    assert_eq!(a.reachable_nodes, ["a", "b", "c"]);
+    assert_eq!(a.unreachable_nodes, ["never"]);
+    let endings: Vec<(&str, bool)> = a
+        .endings
+        .iter()
+        .map(|e| (e.id.as_str(), e.reachable))
+        .collect();
+    assert_eq!(
+        endings,
+        [("good", true), ("early", true), ("unused", false)]
+    );
+    // After "open" (trust 60): open again, press again, stop = 3 routes on
+    // from b, two of them on through c (2 each): 2 + 2 + 1 = 5. After
+    // "press" (trust 40): press again (2 on) or stop = 3. In all, 8.
+    assert_eq!(a.paths, PathCount::Exactly(8));
+    let disclosures: Vec<(&str, bool)> = a
+        .disclosures
+        .iter()
+        .map(|d| (d.id.as_str(), d.unlockable))
+        .collect();
+    assert_eq!(disclosures, [("near", true), ("far", false)]);
+    assert_eq!(a.disclosures[1].needs, "trust at least 90");
+    assert!(a.dead_ends.is_empty());
+    assert!(!a.loops);
+
+    let extreme = |o: Objective| {
+        a.extremes
+            .iter()
+            .find(|x| x.objective == o)
+            .expect("an extreme per objective")
+    };
+    // Best rapport: open, open again, open = 50 + 15.
+    let best = &extreme(Objective::Rapport).best;
+    assert_eq!(best.scores.rapport, 65);
+    let texts: Vec<&str> = best.steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts, ["open", "open again", "open"]);
+    assert_eq!(best.ending, "good");
+    // Worst rapport: press three times = 50 - 15.
+    assert_eq!(extreme(Objective::Rapport).worst.scores.rapport, 35);
+    // Worst focus: pressing at c, where the client hesitates: 50 - 10.
+    let worst_focus = &extreme(Objective::Focus).worst;
+    assert_eq!(worst_focus.scores.focus, 40);
+    assert_eq!(worst_focus.steps.last().map(|s| s.node.as_str()), Some("c"));
+    assert_eq!(extreme(Objective::Focus).best.scores.focus, 50);
+}
+
+#[test]
+fn a_state_with_no_open_option_is_a_dead_end_with_the_route_to_it() {
+    let text = HAND_MADE.replace(
+        r#"(text: "press again", move: PressForDetail, topic: Focal, next: "c"),
+            (text: "stop", move: Summary, topic: Focal, next: "early"),"#,
+        r#"(text: "stop", move: Summary, topic: Focal, next: "early", when: (min_trust: 60)),"#,
+    );
+    let a = analyze(&parse(&text), &tiny_rubric(), Limits::default()).expect("analyses");
+    assert_eq!(a.dead_ends.len(), 1, "{:?}", a.dead_ends);
+    let d = &a.dead_ends[0];
+    assert_eq!(d.node, "b");
+    assert!(d.no_options);
+    assert_eq!(d.state.trust, 40);
+    assert_eq!(d.route.len(), 1);
+    assert_eq!(d.route[0].text, "press");
+}
+
+#[test]
+fn a_loop_makes_the_route_count_unbounded() {
+    let text = HAND_MADE.replace(
+        r#"(text: "stop", move: Summary, topic: Focal, next: "early"),"#,
+        r#"(text: "stop", move: Summary, topic: Focal, next: "early"),
+            (text: "again", move: Clarification, topic: Focal, next: "a"),"#,
+    );
+    let a = analyze(&parse(&text), &tiny_rubric(), Limits::default()).expect("analyses");
+    assert!(a.loops);
+    assert_eq!(a.paths, PathCount::Unbounded);
+    assert!(!a.extremes.is_empty());
+}
+
+#[test]
+fn the_search_stops_at_its_limit_with_a_clear_error() {
+    let s = parse(HAND_MADE);
+    let limits = Limits {
+        max_states: 2,
+        exact_only: true,
+    };
+    let err = analyze(&s, &tiny_rubric(), limits).expect_err("too small");
+    assert!(err.to_string().contains("--max-states"), "{err}");
+}
+
+#[test]
+fn past_its_limit_the_search_merges_similar_states_and_says_so() {
+    let g = guidance();
+    let s =
+        crate::common::scenario(&crate::common::root().join("scenarios/grief-initial-rosa.ron"));
+    let exact = analyze(&s, &g, Limits::default()).expect("analyses");
+    assert!(exact.exact);
+    let limits = Limits {
+        max_states: exact.states / 4,
+        exact_only: false,
+    };
+    let rough = analyze(&s, &g, limits).expect("falls back");
+    assert!(!rough.exact);
+    assert!(rough.states < exact.states);
+    // The structure comes out the same, and the scores close.
+    assert_eq!(rough.reachable_nodes, exact.reachable_nodes);
+    assert_eq!(rough.endings, exact.endings);
+    for (r, e) in rough.extremes.iter().zip(&exact.extremes) {
+        assert!(
+            (r.best.scores.overall - e.best.scores.overall).abs() <= 10,
+            "{:?}: {:?} vs {:?}",
+            r.objective,
+            r.best.scores,
+            e.best.scores
+        );
+    }
+}
+
+#[test]
+fn every_bundled_scenario_can_reach_every_node_and_a_good_ending() {
+    let g = guidance();
+    for f in crate::common::bundled() {
+        let s = crate::common::scenario(&f);
+        let a = analyze(&s, &g, Limits::default()).expect("analyses");
+        assert!(
+            a.unreachable_nodes.is_empty(),
+            "{}: {:?}",
+            s.id,
+            a.unreachable_nodes
+        );
+        assert!(a.dead_ends.is_empty(), "{}: {:?}", s.id, a.dead_ends);
+        assert!(a.endings.iter().all(|e| e.reachable), "{}", s.id);
+        assert!(a.disclosures.iter().all(|d| d.unlockable), "{}", s.id);
+        // A trainee who follows the guidance can do well; one who does not
+        // can do badly.
+        let overall = a
+            .extremes
+            .iter()
+            .find(|x| x.objective == Objective::Overall)
+            .expect("overall");
+        assert!(
+            overall.best.scores.overall >= 75,
+            "{}: {:?}",
+            s.id,
+            overall.best.scores
+        );
+        assert!(!overall.best.critical);
+        assert!(overall.worst.scores.overall <= 35, "{}", s.id);
+        // The best route replays to the same scores in a real session.
+        check_route(&s, &g, &overall.best.steps, overall.best.scores);
+    }
+}
+
+/// Plays a route (options by their index in the file) through a steady
+/// session and checks where it ends.
+fn check_route(
+    s: &Scenario,
+    g: &Arc<Guidance>,
+    steps: &[ipt_trainer::core::analysis::Step],
+    expected: Scores,
+) {
+    let mut session =
+        Session::steady(Arc::new(s.clone()), g.clone(), 7).expect("the session starts");
+    for step in steps {
+        let prompt = session.prompt().expect("not ended").clone();
+        assert_eq!(prompt.node, step.node);
+        let position = prompt
+            .options
+            .iter()
+            .position(|o| o.index + 1 == step.option)
+            .expect("the route's option is open")
+            + 1;
+        session.choose(position).expect("the move is made");
+    }
+    assert!(session.is_ended());
+    assert_eq!(session.scores(), expected);
+}
+
+// ---------------------------------------------------------------------------
+// Random small scenarios against every route played through `Session`.
+
+/// Everything playing every route finds.
+#[derive(Debug, Default)]
+struct Enumerated {
+    nodes: BTreeSet<String>,
+    endings: BTreeSet<String>,
+    disclosures: BTreeSet<String>,
+    dead_ends: BTreeSet<String>,
+    routes: u128,
+    best: [i32; 3],
+    worst: [i32; 3],
+    /// The most raw points (all three) without a serious error, if any
+    /// route avoids one, and whether any route makes one.
+    best_clean_total: Option<i32>,
+    any_critical: bool,
+}
+
+fn raw_total(s: &Session) -> i32 {
+    s.turns().iter().map(|t| t.score.total()).sum::<i32>()
+        + s.end_fired().iter().map(|f| f.score.total()).sum::<i32>()
+}
+
+fn enumerate(session: &Session, out: &mut Enumerated) {
+    let Some(prompt) = session.prompt() else {
+        let sc = session.scores();
+        let v = [sc.rapport, sc.pacing, sc.focus];
+        for ((best, worst), v) in out.best.iter_mut().zip(out.worst.iter_mut()).zip(v) {
+            *best = (*best).max(v);
+            *worst = (*worst).min(v);
+        }
+        out.routes += 1;
+        if let Some(e) = session.ending() {
+            out.endings.insert(e.id.clone());
+        }
+        if session.had_critical_error() {
+            out.any_critical = true;
+        } else {
+            let t = raw_total(session);
+            out.best_clean_total = Some(out.best_clean_total.map_or(t, |b| b.max(t)));
+        }
+        return;
+    };
+    out.nodes.insert(prompt.node.clone());
+    out.disclosures.extend(prompt.disclosures.iter().cloned());
+    if prompt.options.is_empty() {
+        out.dead_ends.insert(prompt.node.clone());
+        return;
+    }
+    for p in 1..=prompt.options.len() {
+        let mut next = session.clone();
+        next.choose(p).expect("a shown option can be chosen");
+        enumerate(&next, out);
+    }
+}
+
+const MOVES: [&str; 10] = [
+    "OpenQuestion",
+    "Reflection",
+    "Validation",
+    "PressForDetail",
+    "PrematureAdvice",
+    "SymptomReview",
+    "SickRole",
+    "TimeLimit",
+    "JudgementalRemark",
+    "SafetyCheck",
+];
+const TOPICS: [&str; 4] = ["Focal", "RelatedPresent", "DistantPast", "OffTopic"];
+const VARS: [&str; 3] = ["trust", "distress", "openness"];
+
+#[derive(Debug, Clone)]
+struct GenOption {
+    kind: usize,
+    topic: usize,
+    /// Forward jump to a later node, or (past the last) an ending.
+    jump: usize,
+    minutes: u32,
+    when: Option<(usize, bool, i32)>,
+    adjust: i32,
+}
+
+#[derive(Debug, Clone)]
+struct GenNode {
+    options: Vec<GenOption>,
+    hesitant: bool,
+    risk: bool,
+    disclosure: Option<(usize, i32)>,
+}
+
+fn gen_option() -> impl Strategy<Value = GenOption> {
+    (
+        0..MOVES.len(),
+        0..TOPICS.len(),
+        prop::sample::select(vec![1usize, 1, 1, 2, 2, 3]),
+        1u32..15,
+        prop::option::weighted(0.4, (0..3usize, any::<bool>(), 20i32..80)),
+        -8i32..8,
+    )
+        .prop_map(|(kind, topic, jump, minutes, when, adjust)| GenOption {
+            kind,
+            topic,
+            jump,
+            minutes,
+            when,
+            adjust,
+        })
+}
+
+fn gen_node() -> impl Strategy<Value = GenNode> {
+    (
+        prop::collection::vec(gen_option(), 1..5),
+        prop::bool::weighted(0.2),
+        prop::bool::weighted(0.15),
+        prop::option::weighted(0.5, (0..3usize, 20i32..80)),
+    )
+        .prop_map(|(options, hesitant, risk, disclosure)| GenNode {
+            options,
+            hesitant,
+            risk,
+            disclosure,
+        })
+}
+
+fn condition(var: usize, min: bool, v: i32) -> String {
+    format!("({}_{}: {v})", if min { "min" } else { "max" }, VARS[var])
+}
+
+fn scenario_text(
+    nodes: &[GenNode],
+    phase: &str,
+    area: &str,
+    minutes: u32,
+    start: (i32, i32, i32),
+) -> String {
+    let mut s = format!(
+        "Scenario(id: \"gen\", title: \"Gen\", area: {area}, phase: {phase}, minutes: {minutes},\n\
+         client: (name: \"G\", age: 30, start: (trust: {}, distress: {}, openness: {})),\nnodes: [\n",
+        start.0, start.1, start.2
+    );
+    let n = nodes.len();
+    for (i, node) in nodes.iter().enumerate() {
+        let _ = write!(
+            s,
+            "(id: \"n{i}\", client: [(text: \"line {i}\")], hesitant: {}, risk: {},",
+            node.hesitant, node.risk
+        );
+        if let Some((var, v)) = node.disclosure {
+            let _ = write!(
+                s,
+                " disclosures: [(id: \"d{i}\", text: \"disclosure {i}\", when: {})],",
+                condition(var, true, v)
+            );
+        }
+        s.push_str(" options: [\n");
+        for (k, o) in node.options.iter().enumerate() {
+            let target = i + o.jump;
+            let next = if target < n {
+                format!("n{target}")
+            } else {
+                format!("e{}", target % 2)
+            };
+            let _ = write!(
+                s,
+                "  (text: \"o{i}-{k}\", move: {}, topic: {}, next: \"{next}\", minutes: {}, adjust: (trust: {}, distress: {})",
+                MOVES[o.kind], TOPICS[o.topic], o.minutes, o.adjust, -o.adjust
+            );
+            if let Some((var, min, v)) = o.when {
+                let _ = write!(s, ", when: {}", condition(var, min, v));
+            }
+            s.push_str("),\n");
+        }
+        s.push_str("]),\n");
+    }
+    s.push_str(
+        "],\nendings: [(id: \"e0\", title: \"E0\", text: \"e0\", outcome: Good), (id: \"e1\", title: \"E1\", text: \"e1\", outcome: Poor)],\n)\n",
+    );
+    s
+}
+
+fn compare(a: &Analysis, e: &Enumerated, s: &Scenario) {
+    let nodes: BTreeSet<String> = a.reachable_nodes.iter().cloned().collect();
+    assert_eq!(nodes, e.nodes, "reachable nodes");
+    let endings: BTreeSet<String> = a
+        .endings
+        .iter()
+        .filter(|x| x.reachable)
+        .map(|x| x.id.clone())
+        .collect();
+    assert_eq!(endings, e.endings, "reachable endings");
+    let disclosures: BTreeSet<String> = a
+        .disclosures
+        .iter()
+        .filter(|d| d.unlockable)
+        .map(|d| {
+            s.node(&d.node)
+                .and_then(|n| n.disclosures.iter().find(|x| x.id == d.id))
+                .map(|x| x.text.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(disclosures, e.disclosures, "disclosures");
+    let dead: BTreeSet<String> = a
+        .dead_ends
+        .iter()
+        .filter(|d| d.no_options)
+        .map(|d| d.node.clone())
+        .collect();
+    assert_eq!(dead, e.dead_ends, "dead ends");
+    assert_eq!(a.paths, PathCount::Exactly(e.routes), "routes");
+    if e.routes == 0 {
+        assert!(a.extremes.is_empty());
+        return;
+    }
+    for x in &a.extremes {
+        let pick = |sc: Scores| match x.objective {
+            Objective::Rapport => Some(sc.rapport),
+            Objective::Pacing => Some(sc.pacing),
+            Objective::Focus => Some(sc.focus),
+            Objective::Overall => None,
+        };
+        let slot = match x.objective {
+            Objective::Rapport => 0,
+            Objective::Pacing => 1,
+            Objective::Focus => 2,
+            Objective::Overall => {
+                // The best overall avoids a serious error whenever some
+                // route does, and the worst makes one whenever it can.
+                assert_eq!(
+                    x.best.critical,
+                    e.best_clean_total.is_none(),
+                    "best overall"
+                );
+                assert_eq!(x.worst.critical, e.any_critical, "worst overall");
+                continue;
+            }
+        };
+        assert_eq!(
+            pick(x.best.scores),
+            Some(e.best[slot]),
+            "best {:?}",
+            x.objective
+        );
+        assert_eq!(
+            pick(x.worst.scores),
+            Some(e.worst[slot]),
+            "worst {:?}",
+            x.objective
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn analysis_agrees_with_playing_every_route(
+        nodes in prop::collection::vec(gen_node(), 2..8),
+        phase in prop::sample::select(vec!["Initial", "Middle", "Termination"]),
+        area in prop::sample::select(vec!["Grief", "RoleDispute", "RoleTransition", "InterpersonalDeficits"]),
+        minutes in 10u32..50,
+        start in (10i32..90, 10i32..90, 10i32..90),
+    ) {
+        let text = scenario_text(&nodes, phase, area, minutes, start);
+        let s = parse(&text);
+        let g = guidance();
+        let a = analyze(&s, &g, Limits::default()).expect("analyses");
+        let mut e = Enumerated {
+            best: [i32::MIN; 3],
+            worst: [i32::MAX; 3],
+            ..Enumerated::default()
+        };
+        let session = Session::steady(Arc::new(s.clone()), g.clone(), 1).expect("starts");
+        enumerate(&session, &mut e);
+        compare(&a, &e, &s);
+        // Each reported route replays to its reported scores.
+        for x in &a.extremes {
+            for r in [&x.best, &x.worst] {
+                check_route(&s, &g, &r.steps, r.scores);
+            }
+        }
+    }
+}
