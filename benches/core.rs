@@ -1,4 +1,5 @@
-//! `cargo bench`: prints how long loading and validating take.
+//! `cargo bench`: prints how long loading and validating take, and how long
+//! the class report takes over 10,000 records.
 //! Figures are recorded in docs/performance.md.
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -104,5 +105,118 @@ fn main() {
         "load + validate a generated 5,000-node scenario ({} KiB): {:.2} ms (median of 10; target < 50 ms)",
         text.len() / 1024,
         big.as_secs_f64() * 1e3
+    );
+
+    report_bench(&files);
+}
+
+/// `report` over 10,000 records of real sessions: 250 trainees, 40 attempts
+/// each, over the bundled scenarios, every move picked by a simple rule.
+fn report_bench(files: &[std::path::PathBuf]) {
+    use ipt_trainer::core::report::{ReportOptions, build};
+    use ipt_trainer::core::session::Session;
+    use ipt_trainer::core::store::AttemptRecord;
+    use std::sync::Arc;
+
+    const RECORDS: usize = 10_000;
+    let Ok(guidance) = ipt_trainer::core::load::bundled_guidance() else {
+        println!("report: the bundled rubric does not load; skipped");
+        return;
+    };
+    let guidance = Arc::new(guidance);
+    let scenarios: Vec<_> = files
+        .iter()
+        .filter_map(|f| load_scenario_file(f).into_result().ok().map(Arc::new))
+        .collect();
+    if scenarios.is_empty() {
+        println!("report: no bundled scenarios; skipped");
+        return;
+    }
+    let Ok(dir) = tempfile::tempdir() else {
+        println!("report: no temporary folder; skipped");
+        return;
+    };
+    let setup = Instant::now();
+    let mut bytes = 0u64;
+    for i in 0..RECORDS {
+        let sc = &scenarios[i % scenarios.len()];
+        let Ok(mut s) = Session::new(sc.clone(), guidance.clone(), i as u64) else {
+            continue;
+        };
+        let mut k = 0;
+        while let Some(p) = s.prompt() {
+            let n = p.options.len();
+            let pick = if (i + k) % 3 == 0 {
+                s.best_position().unwrap_or(1)
+            } else {
+                (i * 7 + k) % n + 1
+            };
+            if s.choose(pick).is_err() {
+                break;
+            }
+            k += 1;
+        }
+        let mut r = AttemptRecord::from_session(&s, &format!("Trainee {:03}", i % 250), false);
+        r.finished_at = 1_795_424_400 + i as u64 * 60;
+        let path = dir
+            .path()
+            .join(format!("class-{}", i % 10))
+            .join(format!("{i:05}.json"));
+        // As `write_record` writes it, without its fsync per file.
+        let Ok(json) = serde_json::to_vec_pretty(&r) else {
+            continue;
+        };
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if std::fs::write(&path, &json).is_ok() {
+            bytes += json.len() as u64;
+        }
+    }
+    println!(
+        "report: wrote {RECORDS} records ({} MB) in {:.1} s (setup, not timed)",
+        bytes / 1_000_000,
+        setup.elapsed().as_secs_f64()
+    );
+    let options = ReportOptions {
+        scenario_dirs: vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")],
+        ..ReportOptions::default()
+    };
+    let mut totals = Vec::new();
+    for run in 1..=3 {
+        let t = Instant::now();
+        let Ok(report) = build(dir.path(), &options) else {
+            println!("report: the folder could not be read");
+            return;
+        };
+        let read = t.elapsed();
+        let t2 = Instant::now();
+        let html = report.html();
+        let html_time = t2.elapsed();
+        let t3 = Instant::now();
+        let csv = report.csv();
+        let csv_time = t3.elapsed();
+        let t4 = Instant::now();
+        let xapi = serde_json::to_vec_pretty(&report.xapi()).map_or(0, |v| v.len());
+        let xapi_time = t4.elapsed();
+        let total = t.elapsed();
+        println!(
+            "report over {} records, run {run}: read + check {:.2} s, HTML {:.2} s ({} MB), CSV {:.3} s, \
+             xAPI {:.2} s ({} MB); total {:.2} s (target < 5 s)",
+            report.attempts.len(),
+            read.as_secs_f64(),
+            html_time.as_secs_f64(),
+            html.len() / 1_000_000,
+            csv_time.as_secs_f64(),
+            xapi_time.as_secs_f64(),
+            xapi / 1_000_000,
+            total.as_secs_f64(),
+        );
+        std::hint::black_box((&html, &csv));
+        totals.push(total);
+    }
+    println!(
+        "report over {RECORDS} records, HTML + CSV + xAPI: {:.2} s (median of 3; target < 5 s)",
+        median(totals).as_secs_f64()
     );
 }

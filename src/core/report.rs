@@ -1,0 +1,635 @@
+//! The class report: every attempt record in a folder, read, checked against
+//! the current scenarios and summarised, then written as a self-contained
+//! HTML page, a CSV with one row per attempt, and xAPI statements.
+//!
+//! Reading never stops at a bad file: a record that cannot be read (damaged,
+//! cut off, another format or version) is *skipped* with the reason; a
+//! record whose scenario changed since, or cannot be found, is *flagged*
+//! (kept, marked). With `anonymize`, names are replaced by pseudonyms as the
+//! records are read, so nothing after that ever sees a real name.
+
+mod aggregate;
+mod csv;
+mod html;
+mod xapi;
+
+pub use aggregate::{ChoicePoint, DimStats, Distribution, OptionStat, Progress, passed};
+pub use html::esc as html_escape;
+pub use xapi::{sha1, uuid_v5};
+
+use crate::core::group::GroupRecord;
+use crate::core::model::{MoveKind, Outcome};
+use crate::core::session::Scores;
+use crate::core::store::{self, AttemptRecord, RECORD_FORMAT, RECORD_VERSION, content_hash};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Where xAPI accounts live and under which IRIs activities and extensions
+/// are named, unless the tutor gives their own (`--xapi-homepage`).
+pub const DEFAULT_XAPI_HOMEPAGE: &str = "https://ipt-trainer.invalid";
+
+/// The overall score counted as a success in xAPI (and marked on charts).
+pub const DEFAULT_PASS_MARK: i32 = 60;
+
+/// Files larger than this are not read as records (a long session's record
+/// is about 50 KB).
+pub const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
+
+/// How the report is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Folders (or files) of the current scenarios, to notice edited ones.
+    /// Empty: the scenarios are not checked.
+    pub scenario_dirs: Vec<PathBuf>,
+    /// Replace every name by a stable pseudonym (see [`pseudonym`]).
+    pub anonymize: bool,
+    /// The base IRI for xAPI accounts, activities and extensions.
+    pub xapi_homepage: String,
+    /// The overall score from which an attempt counts as a success.
+    pub pass_mark: i32,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            scenario_dirs: Vec::new(),
+            anonymize: false,
+            xapi_homepage: DEFAULT_XAPI_HOMEPAGE.to_string(),
+            pass_mark: DEFAULT_PASS_MARK,
+        }
+    }
+}
+
+/// Why a report could not be made at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot read the folder of records {path}: {reason}")]
+    Folder { path: PathBuf, reason: String },
+    #[error(
+        "the xAPI home page `{0}` is not an absolute http(s) IRI (e.g. https://lms.example.edu)"
+    )]
+    Homepage(String),
+}
+
+/// Whether a file was left out or kept with a mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    /// Not read: damaged, cut off, another format or version, a duplicate.
+    Skipped,
+    /// Read and included, but marked: its scenario changed or is missing.
+    Flagged,
+}
+
+impl ProblemKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemKind::Skipped => "skipped",
+            ProblemKind::Flagged => "flagged",
+        }
+    }
+}
+
+/// A file that was skipped or flagged, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The real path, for the tutor's terminal.
+    pub path: PathBuf,
+    /// The file as named in the report: its path under the folder, or a
+    /// neutral id when anonymized (file names often carry a name).
+    pub file: String,
+    pub kind: ProblemKind,
+    pub reason: String,
+}
+
+/// One move of an attempt, as much as the report needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveSummary {
+    pub node: String,
+    pub client_line: String,
+    /// The option's index in the scenario's node.
+    pub option: usize,
+    pub text: String,
+    pub kind: MoveKind,
+    /// The move's points, summed over the three dimensions.
+    pub points: i32,
+    /// The better move's text, when the rubric saw one.
+    pub better: Option<String>,
+}
+
+impl MoveSummary {
+    /// A mistake: the rubric saw a better move, or the move lost points.
+    pub fn is_mistake(&self) -> bool {
+        self.better.is_some() || self.points < 0
+    }
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndingSummary {
+    pub id: String,
+    pub title: String,
+    pub outcome: Outcome,
+}
+
+/// One attempt, as the report shows it (names already pseudonymised when
+/// anonymizing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// The file as named in the report (see [`Problem::file`]).
+    pub file: String,
+    /// The trainee's name or pseudonym (empty if the record has none).
+    pub trainee: String,
+    pub scenario_id: String,
+    pub scenario_title: String,
+    pub scenario_hash: String,
+    pub rubric_version: String,
+    pub coach_mode: bool,
+    /// Seconds since the Unix epoch.
+    pub finished_at: u64,
+    pub seed: u64,
+    /// The 1-based shown positions chosen.
+    pub choices: Vec<usize>,
+    pub scores: Scores,
+    /// A serious error capped the overall score.
+    pub critical: bool,
+    /// `None`: the session was stopped before an ending.
+    pub ending: Option<EndingSummary>,
+    pub minutes_used: u32,
+    pub minutes_planned: u32,
+    pub moves: Vec<MoveSummary>,
+    /// For a group session: the votes or the roster (names replaced).
+    pub group: Option<GroupRecord>,
+    /// Why the attempt is flagged, if it is.
+    pub flag: Option<String>,
+}
+
+impl Attempt {
+    /// The number of mistakes (see [`MoveSummary::is_mistake`]).
+    pub fn mistakes(&self) -> usize {
+        self.moves.iter().filter(|m| m.is_mistake()).count()
+    }
+}
+
+/// What the current scenario files say about a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioInfo {
+    pub id: String,
+    pub title: String,
+    /// The content hashes of the files with this id (usually one).
+    pub hashes: Vec<String>,
+    /// The choice points in the file's order.
+    pub nodes: Vec<NodeInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeInfo {
+    pub id: String,
+    /// The author's discussion prompt for group debriefs (may be empty).
+    pub prompt: String,
+    /// The options' texts, by index.
+    pub options: Vec<String>,
+}
+
+/// Everything read from a folder of records: the data of the report.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub options: ReportOptions,
+    /// Oldest first.
+    pub attempts: Vec<Attempt>,
+    /// Skipped and flagged files, in file order.
+    pub problems: Vec<Problem>,
+    /// How many `.json` files were found.
+    pub files_found: usize,
+    /// The current scenarios by id (empty if none were given).
+    pub scenarios: BTreeMap<String, ScenarioInfo>,
+    /// Scenario files that could not be read, and why (shown as notes).
+    pub scenario_notes: Vec<String>,
+}
+
+/// A stable pseudonym: the same name gives the same pseudonym on every run
+/// and machine ("Trainee-" and 8 hex digits of a hash of the trimmed name).
+/// This is pseudonymisation, not anonymity: anyone with the class list can
+/// compute the pseudonyms and so re-identify the trainees.
+pub fn pseudonym(name: &str) -> String {
+    let name = name.trim();
+    if name.is_empty() {
+        return String::new();
+    }
+    let h = content_hash(format!("ipt-trainer/pseudonym\n{name}").as_bytes());
+    format!("Trainee-{}", &h[..8])
+}
+
+/// A neutral name for a file in an anonymized report.
+fn file_id(relative: &str) -> String {
+    let h = content_hash(format!("ipt-trainer/file\n{relative}").as_bytes());
+    format!("file-{}", &h[..8])
+}
+
+/// Seconds since the Unix epoch as ISO 8601 in UTC, e.g.
+/// `2026-11-23T09:05:00Z`.
+pub fn iso_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The date part of [`iso_utc`].
+pub fn iso_date(secs: u64) -> String {
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
+/// calendar (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Checks and normalises the xAPI home page: an absolute http(s) IRI,
+/// without a trailing slash.
+pub fn check_homepage(homepage: &str) -> Result<String, ReportError> {
+    let h = homepage.trim().trim_end_matches('/');
+    let rest = h
+        .strip_prefix("https://")
+        .or_else(|| h.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && !host.starts_with('/')
+                && !h
+                    .chars()
+                    .any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c)) =>
+        {
+            Ok(h.to_string())
+        }
+        _ => Err(ReportError::Homepage(homepage.to_string())),
+    }
+}
+
+/// The `.json` files under `dir`, recursively, sorted. Symbolic links to
+/// folders are not followed (no loops).
+fn record_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let folder_error = |e: std::io::Error| ReportError::Folder {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    };
+    if dir.is_file() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    let mut first = true;
+    while let Some(d) = pending.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            // The folder given must be readable; a subfolder that is not is
+            // passed over (its files cannot be listed as problems either).
+            Err(e) if first => return Err(folder_error(e)),
+            Err(_) => continue,
+        };
+        first = false;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|x| x == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads one record: the typed fast path, and the store's checked reader
+/// (which gives the reason) when that fails.
+fn read_one(path: &Path) -> Result<AttemptRecord, String> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read the file: {e}"))?
+        .len();
+    if len > MAX_RECORD_BYTES {
+        return Err(format!(
+            "the file is {len} bytes, more than a record can be ({MAX_RECORD_BYTES})"
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    match serde_json::from_slice::<AttemptRecord>(&bytes) {
+        Ok(r) if r.format == RECORD_FORMAT && r.version == RECORD_VERSION => Ok(r),
+        _ => store::read_record(path),
+    }
+}
+
+/// Runs `f` on every path, on all cores, keeping the order.
+fn map_parallel<R: Send>(paths: &[PathBuf], f: impl Fn(&Path) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 16);
+    if threads == 1 || paths.len() < 32 {
+        return paths.iter().map(|p| f(p)).collect();
+    }
+    let chunk = paths.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(|p| f(p)).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// The attempt as the report needs it, names replaced by `name`.
+fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> Attempt {
+    let d = r.debrief;
+    let moves = d
+        .turns
+        .into_iter()
+        .map(|t| MoveSummary {
+            node: t.node,
+            client_line: t.client_line,
+            option: t.option,
+            text: t.text,
+            kind: t.kind,
+            points: t.score.total(),
+            better: t.better.map(|b| b.text),
+        })
+        .collect();
+    let group = r.group.map(|mut g| {
+        for n in &mut g.roster {
+            *n = name(n);
+        }
+        for t in &mut g.turns {
+            if let Some(by) = &mut t.by {
+                *by = name(by);
+            }
+        }
+        g
+    });
+    Attempt {
+        file,
+        trainee: name(&r.trainee),
+        scenario_id: r.scenario_id,
+        scenario_title: r.scenario_title,
+        scenario_hash: r.scenario_hash,
+        rubric_version: r.rubric_version,
+        coach_mode: r.coach_mode,
+        finished_at: r.finished_at,
+        seed: d.seed,
+        choices: d.choices,
+        scores: d.scores,
+        critical: !d.critical.is_empty(),
+        ending: d.ending.map(|e| EndingSummary {
+            id: e.id,
+            title: e.title,
+            outcome: e.outcome,
+        }),
+        minutes_used: d.minutes_used,
+        minutes_planned: d.minutes_planned,
+        moves,
+        group,
+        flag: None,
+    }
+}
+
+/// Reads the current scenarios: their hashes, choice points and options.
+fn read_scenarios(dirs: &[PathBuf]) -> (BTreeMap<String, ScenarioInfo>, Vec<String>) {
+    let mut out: BTreeMap<String, ScenarioInfo> = BTreeMap::new();
+    let mut notes = Vec::new();
+    for dir in dirs {
+        let files = match crate::core::load::scenario_files(dir) {
+            Ok(f) => f,
+            Err(d) => {
+                notes.push(format!("{}: {}", dir.display(), d.message));
+                continue;
+            }
+        };
+        for f in files {
+            let Some(s) = crate::core::load::load_scenario_file(&f).value else {
+                notes.push(format!(
+                    "{}: does not load, so its attempts cannot be checked against it",
+                    f.display()
+                ));
+                continue;
+            };
+            let hash = store::scenario_hash(&s);
+            let info = out.entry(s.id.clone()).or_insert_with(|| ScenarioInfo {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                hashes: Vec::new(),
+                nodes: s
+                    .nodes
+                    .iter()
+                    .map(|n| NodeInfo {
+                        id: n.id.clone(),
+                        prompt: n.prompt.clone(),
+                        options: n.options.iter().map(|o| o.text.clone()).collect(),
+                    })
+                    .collect(),
+            });
+            if !info.hashes.contains(&hash) {
+                info.hashes.push(hash);
+            }
+        }
+    }
+    (out, notes)
+}
+
+/// Reads every record under `dir` and checks it against the scenarios in
+/// `options.scenario_dirs`. Fails only if `dir` itself cannot be read or the
+/// options are unusable; every problem with a single file is kept in
+/// [`Report::problems`].
+pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError> {
+    let mut options = options.clone();
+    options.xapi_homepage = check_homepage(&options.xapi_homepage)?;
+    let paths = record_files(dir)?;
+    let (scenarios, scenario_notes) = read_scenarios(&options.scenario_dirs);
+    let anonymize = options.anonymize;
+    let name = move |n: &str| {
+        if anonymize {
+            pseudonym(n)
+        } else {
+            n.trim().to_string()
+        }
+    };
+    let shown_file = |p: &Path| {
+        let rel = p
+            .strip_prefix(dir)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned();
+        if anonymize { file_id(&rel) } else { rel }
+    };
+    let read = map_parallel(&paths, |p| {
+        read_one(p).map(|r| {
+            let key = (
+                r.trainee.trim().to_string(),
+                r.scenario_id.clone(),
+                r.finished_at,
+                r.debrief.seed,
+                r.debrief.choices.clone(),
+            );
+            (key, summarise(r, shown_file(p), &name))
+        })
+    });
+
+    let mut attempts = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen: HashMap<(String, String, u64, u64, Vec<usize>), String> = HashMap::new();
+    for (path, result) in paths.iter().zip(read) {
+        let file = shown_file(path);
+        let problem = |kind, reason| Problem {
+            path: path.clone(),
+            file: file.clone(),
+            kind,
+            reason,
+        };
+        let (key, mut attempt) = match result {
+            Ok(ok) => ok,
+            Err(reason) => {
+                problems.push(problem(ProblemKind::Skipped, reason));
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&key) {
+            problems.push(problem(
+                ProblemKind::Skipped,
+                format!("the same attempt as {first}; counted once"),
+            ));
+            continue;
+        }
+        seen.insert(key, file.clone());
+        if !options.scenario_dirs.is_empty() {
+            attempt.flag = match scenarios.get(&attempt.scenario_id) {
+                None => Some(format!(
+                    "scenario `{}` is not in the scenario folders; the attempt cannot be checked against it",
+                    attempt.scenario_id
+                )),
+                Some(info) if !info.hashes.contains(&attempt.scenario_hash) => Some(format!(
+                    "scenario `{}` has changed since this attempt (content hash {} then, {} now); its choice points may differ",
+                    attempt.scenario_id,
+                    attempt.scenario_hash,
+                    info.hashes.join(" or ")
+                )),
+                Some(_) => None,
+            };
+        }
+        if let Some(reason) = &attempt.flag {
+            problems.push(problem(ProblemKind::Flagged, reason.clone()));
+        }
+        attempts.push(attempt);
+    }
+    attempts.sort_by(|a, b| {
+        (a.finished_at, &a.trainee, &a.file).cmp(&(b.finished_at, &b.trainee, &b.file))
+    });
+    Ok(Report {
+        options,
+        attempts,
+        problems,
+        files_found: paths.len(),
+        scenarios,
+        scenario_notes,
+    })
+}
+
+impl Report {
+    /// The attempts as CSV, one row per attempt, with a header row.
+    pub fn csv(&self) -> String {
+        csv::render(self)
+    }
+
+    /// The report as one self-contained HTML page.
+    pub fn html(&self) -> String {
+        html::render(self)
+    }
+
+    /// The attempts as a JSON array of xAPI 1.0.3 statements.
+    pub fn xapi(&self) -> serde_json::Value {
+        xapi::statements(self)
+    }
+
+    /// The choice points of every scenario, with how often each option was
+    /// chosen; within a scenario, the most mistakes first.
+    pub fn choice_points(&self) -> Vec<ChoicePoint> {
+        aggregate::choice_points(self)
+    }
+
+    /// The distribution of each score, per scenario (by title).
+    pub fn distributions(&self) -> Vec<Distribution> {
+        aggregate::distributions(self)
+    }
+
+    /// Each trainee's attempts in time order (by name).
+    pub fn progress(&self) -> Vec<Progress> {
+        aggregate::progress(self)
+    }
+
+    pub fn skipped(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Skipped)
+    }
+
+    pub fn flagged(&self) -> impl Iterator<Item = &Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Flagged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_utc(1_709_210_096), "2024-02-29T12:34:56Z");
+        assert_eq!(iso_utc(4_102_444_799), "2099-12-31T23:59:59Z");
+        assert_eq!(iso_date(1_709_210_096), "2024-02-29");
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_and_hide_the_name() {
+        let p = pseudonym("Sam Smith");
+        assert_eq!(p, pseudonym("  Sam Smith "));
+        assert_ne!(p, pseudonym("Sam Smit"));
+        assert!(p.starts_with("Trainee-") && p.len() == 16, "{p}");
+        assert!(!p.contains("Sam"));
+        assert_eq!(pseudonym(" "), "");
+    }
+
+    #[test]
+    fn homepages_must_be_absolute() {
+        assert_eq!(
+            check_homepage("https://lms.example.edu/").as_deref(),
+            Ok("https://lms.example.edu")
+        );
+        assert!(check_homepage("lms.example.edu").is_err());
+        assert!(check_homepage("https://").is_err());
+        assert!(check_homepage("https://a b").is_err());
+    }
+}

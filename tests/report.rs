@@ -1,0 +1,759 @@
+//! The class report as a tutor meets it: a folder of real records (and some
+//! broken ones) in, a CSV, an HTML page and xAPI statements out.
+
+use crate::common::{guidance, root, scenario};
+use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn, OptionVotes};
+use ipt_trainer::core::report::{self, Report, ReportOptions, pseudonym};
+use ipt_trainer::core::session::Session;
+use ipt_trainer::core::store::{AttemptRecord, write_record};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// 2026-11-23 09:00 UTC.
+const BASE: u64 = 1_795_424_400;
+const ROSA: &str = "scenarios/grief-initial-rosa.ron";
+const LEO: &str = "scenarios/deficits-initial-leo.ron";
+const SCRIPT: &str = "<script>alert(1)</script>";
+const NAMES: [&str; 3] = ["Zebedee Quartermaine", "Ottoline Featherstonehaugh", SCRIPT];
+const ROSTER: [&str; 3] = [
+    "Peregrine Vantongeren",
+    "Hermione Achterberg",
+    "Wystan O'Dowd",
+];
+
+/// Plays a bundled scenario: at turn k the shown option `(seed + k) % n + 1`,
+/// stopping after `max_moves` (or at the ending).
+fn play(rel: &str, seed: u64, max_moves: usize) -> Session {
+    let mut s = Session::new(scenario(&root().join(rel)), guidance(), seed).expect("starts");
+    let mut k = 0u64;
+    while let Some(p) = s.prompt() {
+        if k as usize >= max_moves {
+            break;
+        }
+        let n = p.options.len() as u64;
+        s.choose(((seed + k) % n + 1) as usize)
+            .expect("a shown option");
+        k += 1;
+    }
+    s
+}
+
+fn record(rel: &str, seed: u64, trainee: &str, hour: u64) -> AttemptRecord {
+    let mut r = AttemptRecord::from_session(&play(rel, seed, 100), trainee, seed.is_multiple_of(2));
+    r.finished_at = BASE + hour * 3600;
+    r
+}
+
+struct Class {
+    dir: tempfile::TempDir,
+    /// The readable records by file name (relative to the folder).
+    good: BTreeMap<String, AttemptRecord>,
+}
+
+/// A folder as a tutor collects it: solo attempts by three trainees on two
+/// scenarios, a class vote and a hot seat, one stopped early, and broken
+/// files of every kind.
+fn class() -> Class {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut good = BTreeMap::new();
+    let mut hour = 0;
+    let put = |name: &str, r: AttemptRecord, good: &mut BTreeMap<String, AttemptRecord>| {
+        let path = dir.path().join(name);
+        write_record(&path, &r).expect("write");
+        good.insert(name.to_string(), r);
+    };
+    for (t, trainee) in NAMES.iter().enumerate() {
+        for (s, rel) in [ROSA, LEO].iter().enumerate() {
+            for attempt in 0..2u64 {
+                hour += 1;
+                let seed = 10 * t as u64 + 3 * s as u64 + attempt;
+                let name = format!("t{t}/{}-{attempt}.json", ["rosa", "leo"][s]);
+                put(&name, record(rel, seed, trainee, hour), &mut good);
+            }
+        }
+    }
+    // The first trainee's file named after them, as students often do.
+    let r = record(ROSA, 77, NAMES[0], 20);
+    put("zebedee-quartermaine.json", r, &mut good);
+
+    // Stopped after three moves: no ending.
+    let mut r = AttemptRecord::from_session(&play(LEO, 5, 3), NAMES[1], false);
+    r.finished_at = BASE + 21 * 3600;
+    put("stopped.json", r, &mut good);
+
+    // A class vote: 10 votes at each turn, most for the option played.
+    let mut r = record(ROSA, 4, "Group 3B", 22);
+    let sc = scenario(&root().join(ROSA));
+    let turns = r
+        .debrief
+        .turns
+        .iter()
+        .map(|t| {
+            let node = sc.node(&t.node).expect("node");
+            GroupTurn {
+                votes: node
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| OptionVotes {
+                        option: i,
+                        text: o.text.clone(),
+                        votes: if i == t.option { 7 } else { 1 },
+                    })
+                    .collect(),
+                by: None,
+                tutor_pick: false,
+            }
+        })
+        .collect();
+    r.group = Some(GroupRecord {
+        mode: GroupMode::ClassVote,
+        roster: Vec::new(),
+        turns,
+    });
+    put("group/vote.json", r, &mut good);
+
+    // A hot seat: the roster takes turns.
+    let mut r = record(LEO, 6, "Group 3C", 23);
+    let turns = (0..r.debrief.turns.len())
+        .map(|k| GroupTurn {
+            votes: Vec::new(),
+            by: Some(ROSTER[k % ROSTER.len()].to_string()),
+            tutor_pick: false,
+        })
+        .collect();
+    r.group = Some(GroupRecord {
+        mode: GroupMode::HotSeat,
+        roster: ROSTER.iter().map(ToString::to_string).collect(),
+        turns,
+    });
+    put("group/hotseat.json", r, &mut good);
+
+    // Flagged: the scenario changed since, or is not there at all.
+    let mut r = record(ROSA, 8, NAMES[1], 24);
+    r.scenario_hash = "0123456789abcdef".into();
+    put("edited.json", r, &mut good);
+    let mut r = record(LEO, 9, NAMES[2], 25);
+    r.scenario_id = "retired-scenario".into();
+    put("retired.json", r, &mut good);
+
+    // Skipped: cut off, another version, another format, not JSON, a copy.
+    let whole = std::fs::read_to_string(dir.path().join("t0/rosa-0.json")).expect("read");
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    w("cut-off.json", &whole[..whole.len() / 2]);
+    w(
+        "v99.json",
+        &whole.replacen("\"version\": 1", "\"version\": 99", 1),
+    );
+    w("statements.json", "[{\"actor\": {}}]");
+    w("garbage.json", "not json at all");
+    w("notes.txt", "not a record, not read");
+    std::fs::create_dir_all(dir.path().join("z-copies")).expect("mkdir");
+    w("z-copies/rosa-0.json", &whole);
+    Class { dir, good }
+}
+
+fn options() -> ReportOptions {
+    ReportOptions {
+        scenario_dirs: vec![root().join("scenarios")],
+        ..ReportOptions::default()
+    }
+}
+
+fn build(c: &Class, o: &ReportOptions) -> Report {
+    report::build(c.dir.path(), o).expect("the folder is readable")
+}
+
+/// RFC 4180 rows (quoted cells, doubled quotes, CRLF).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (_, c) => cell.push(c),
+        }
+    }
+    assert!(
+        cell.is_empty() && row.is_empty(),
+        "the CSV ends with a line break"
+    );
+    rows
+}
+
+#[test]
+fn the_csv_has_one_row_per_readable_attempt_with_its_values() {
+    let c = class();
+    let r = build(&c, &options());
+    let rows = parse_csv(&r.csv());
+    let header = &rows[0];
+    assert_eq!(header[0], "file");
+    assert_eq!(rows.len() - 1, c.good.len(), "one row per readable record");
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    for row in &rows[1..] {
+        let file = &row[col("file")];
+        let rec = c
+            .good
+            .get(file)
+            .unwrap_or_else(|| panic!("{file} is a record"));
+        let d = &rec.debrief;
+        assert_eq!(row.len(), header.len());
+        assert_eq!(row[col("trainee")], rec.trainee);
+        assert_eq!(row[col("scenario_id")], rec.scenario_id);
+        assert_eq!(row[col("scenario_title")], rec.scenario_title);
+        assert_eq!(
+            row[col("finished_at_utc")],
+            report::iso_utc(rec.finished_at)
+        );
+        assert_eq!(row[col("seed")], d.seed.to_string());
+        assert_eq!(row[col("rapport")], d.scores.rapport.to_string());
+        assert_eq!(row[col("pacing")], d.scores.pacing.to_string());
+        assert_eq!(row[col("focus")], d.scores.focus.to_string());
+        assert_eq!(row[col("overall")], d.scores.overall.to_string());
+        assert_eq!(
+            row[col("critical_error")],
+            if d.critical.is_empty() { "no" } else { "yes" }
+        );
+        assert_eq!(
+            row[col("ending")],
+            d.ending.as_ref().map_or("", |e| e.title.as_str())
+        );
+        assert_eq!(row[col("turns")], d.turns.len().to_string());
+        assert_eq!(row[col("minutes")], d.minutes_used.to_string());
+        assert_eq!(
+            row[col("coach_mode")],
+            if rec.coach_mode { "yes" } else { "no" }
+        );
+        let flagged = file == "edited.json" || file == "retired.json";
+        assert_eq!(row[col("status")], if flagged { "flagged" } else { "ok" });
+        assert_eq!(row[col("reason")].is_empty(), !flagged);
+    }
+    let by_file = |f: &str| {
+        rows.iter()
+            .find(|r| r[0] == f)
+            .unwrap_or_else(|| panic!("{f}"))
+    };
+    assert_eq!(by_file("stopped.json")[col("outcome")], "unfinished");
+    assert_eq!(by_file("group/vote.json")[col("group_mode")], "class vote");
+    assert_eq!(
+        by_file("group/hotseat.json")[col("group_members")],
+        ROSTER.join("; ")
+    );
+    assert_eq!(
+        by_file("t0/rosa-0.json")[col("reason")],
+        "",
+        "a record that matches its scenario is not flagged"
+    );
+}
+
+#[test]
+fn csv_cells_are_quoted_and_formulas_defused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let tricky = "=HYPERLINK(\"http://x\"), \"Jo\"\nSmith";
+    write_record(&dir.path().join("a.json"), &record(ROSA, 1, tricky, 1)).expect("w");
+    let r = report::build(dir.path(), &options()).expect("build");
+    let csv = r.csv();
+    let rows = parse_csv(&csv);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][1], format!("'{tricky}"));
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+}
+
+#[test]
+fn skipped_and_flagged_files_are_listed_with_their_reasons() {
+    let c = class();
+    let r = build(&c, &options());
+    let reason = |file: &str| {
+        r.problems.iter().find(|p| p.file == file).map_or_else(
+            || panic!("{file} is listed"),
+            |p| (p.kind.label(), p.reason.as_str()),
+        )
+    };
+    let (k, why) = reason("cut-off.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("not a readable record"), "{why}");
+    let (k, why) = reason("v99.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("version"), "{why}");
+    let (k, why) = reason("statements.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("not an ipt-trainer attempt record"), "{why}");
+    assert_eq!(reason("garbage.json").0, "skipped");
+    let (k, why) = reason("z-copies/rosa-0.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("the same attempt as t0/rosa-0.json"), "{why}");
+    let (k, why) = reason("edited.json");
+    assert_eq!(k, "flagged");
+    assert!(why.contains("has changed since"), "{why}");
+    let (k, why) = reason("retired.json");
+    assert_eq!(k, "flagged");
+    assert!(why.contains("not in the scenario folders"), "{why}");
+    assert_eq!(r.skipped().count(), 5);
+    assert_eq!(r.flagged().count(), 2);
+    assert_eq!(r.files_found, c.good.len() + 5, "notes.txt is not read");
+
+    let html = r.html();
+    for p in &r.problems {
+        assert!(
+            html.contains(&format!("<code>{}</code>", p.file)),
+            "{}",
+            p.file
+        );
+        let escaped = p.reason.replace('&', "&amp;");
+        assert!(html.contains(&escaped), "{}", p.reason);
+    }
+    assert!(html.contains("Files skipped or flagged (7)"));
+}
+
+#[test]
+fn the_html_shows_each_attempt_and_the_counts_at_each_choice_point() {
+    let c = class();
+    let r = build(&c, &options());
+    let html = r.html();
+    // Every attempt's row, with its overall score.
+    for rec in c.good.values() {
+        let row = format!("<time datetime=\"{}\">", report::iso_utc(rec.finished_at));
+        let at = html.find(&row).unwrap_or_else(|| panic!("a row for {row}"));
+        let line = &html[at..html[at..].find("</tr>").map_or(html.len(), |e| at + e)];
+        assert!(
+            line.contains(&format!(
+                "<td class=\"n\"><strong>{}</strong>",
+                rec.debrief.scores.overall
+            )),
+            "{line}"
+        );
+    }
+    // Counts per option, worked out here from the records themselves.
+    let mut counts: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for rec in c.good.values() {
+        for t in &rec.debrief.turns {
+            *counts
+                .entry((rec.scenario_id.clone(), t.node.clone(), t.text.clone()))
+                .or_default() += 1;
+        }
+    }
+    let points = r.choice_points();
+    for cp in &points {
+        let reached: usize = cp.options.iter().map(|o| o.chosen).sum();
+        assert_eq!(reached, cp.reached);
+        for o in &cp.options {
+            let want = counts
+                .get(&(cp.scenario_id.clone(), cp.node.clone(), o.text.clone()))
+                .copied()
+                .unwrap_or(0);
+            assert_eq!(
+                o.chosen, want,
+                "{} / {} / {}",
+                cp.scenario_id, cp.node, o.text
+            );
+            let cell = format!(
+                "<td>{}</td><td class=\"n\">{}</td>",
+                ipt_trainer::core::report::html_escape(&o.text),
+                o.chosen
+            );
+            assert!(html.contains(&cell), "{cell}");
+        }
+    }
+    // Every option of a bundled node is listed, even when never chosen.
+    let rosa = scenario(&root().join(ROSA));
+    let cp = points
+        .iter()
+        .find(|p| p.scenario_id == rosa.id && p.node == rosa.start_id())
+        .expect("the first choice point");
+    let first = rosa.node(rosa.start_id()).expect("node");
+    assert!(cp.options.len() >= first.options.len());
+    // Within a scenario, the most mistakes first.
+    for pair in points.windows(2) {
+        if pair[0].scenario_id == pair[1].scenario_id {
+            assert!(pair[0].mistakes >= pair[1].mistakes);
+        }
+    }
+    // A mistake shows the better move's text.
+    let better = c
+        .good
+        .values()
+        .flat_map(|r| &r.debrief.turns)
+        .find_map(|t| t.better.as_ref())
+        .expect("some move had a better one");
+    assert!(html.contains(&*ipt_trainer::core::report::html_escape(&better.text)));
+    assert!(html.contains("✗ mistake"));
+}
+
+#[test]
+fn class_votes_are_summed_per_option() {
+    let c = class();
+    let r = build(&c, &options());
+    let vote = &c.good["group/vote.json"];
+    let points = r.choice_points();
+    for t in &vote.debrief.turns {
+        let cp = points
+            .iter()
+            .find(|p| p.scenario_id == vote.scenario_id && p.node == t.node)
+            .expect("the choice point");
+        let played = cp
+            .options
+            .iter()
+            .find(|o| o.option == t.option && o.text == t.text)
+            .expect("the option played");
+        assert!(played.votes >= 7, "{}: {}", t.node, played.votes);
+    }
+    let html = r.html();
+    assert!(html.contains("Class votes"));
+    assert!(html.contains("The class's votes"));
+    // The split at the first turn, as the group section shows it.
+    let sc = scenario(&root().join(ROSA));
+    let first = &vote.debrief.turns[0];
+    let n = sc.node(&first.node).expect("node").options.len();
+    let share = (700.0 / (7.0 + (n - 1) as f64)).round();
+    assert!(
+        html.contains(&format!(
+            "<span class=\"count\">7 ({share}%)</span> {} <em>(played)</em>",
+            report::html_escape(&first.text)
+        )),
+        "the split at the first turn"
+    );
+    assert!(html.contains("Group sessions (2)"));
+}
+
+#[test]
+fn a_script_name_is_text_in_html_and_svg() {
+    let c = class();
+    let html = build(&c, &options()).html();
+    assert!(!html.contains(SCRIPT));
+    assert!(!html.to_lowercase().contains("<script"), "no script at all");
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
+    assert!(html.contains(&format!("<th scope=\"row\">{escaped}</th>")));
+    // Inside the SVG charts too (the titles of dots and of the progress chart).
+    let in_svg = html
+        .split("<svg")
+        .skip(1)
+        .map(|s| &s[..s.find("</svg>").unwrap_or(s.len())])
+        .any(|svg| svg.contains(escaped));
+    assert!(in_svg, "the name appears, escaped, inside an SVG");
+    assert!(html.contains("<title id=\"t"));
+    // Self-contained: nothing loaded from elsewhere.
+    for bad in [
+        "<link", "<img", "@import", "url(", "src=", "http://", "https://",
+    ] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+}
+
+#[test]
+fn anonymize_hides_every_name_everywhere_and_is_stable() {
+    let c = class();
+    let o = ReportOptions {
+        anonymize: true,
+        ..options()
+    };
+    let a = build(&c, &o);
+    let (html, csv, xapi) = (a.html(), a.csv(), a.xapi().to_string());
+    let mut names: Vec<&str> = NAMES.to_vec();
+    names.extend(ROSTER);
+    names.extend(["Group 3B", "Group 3C", "alert(1)", "zebedee", "Zebedee"]);
+    for n in &names {
+        for (what, text) in [("HTML", &html), ("CSV", &csv), ("xAPI", &xapi)] {
+            assert!(!text.contains(n), "{n} appears in the {what}");
+            let escaped = ipt_trainer::core::report::html_escape(n);
+            assert!(
+                !text.contains(&*escaped),
+                "{n} appears escaped in the {what}"
+            );
+        }
+    }
+    for n in NAMES.iter().chain(&ROSTER) {
+        assert!(html.contains(&pseudonym(n)), "{n}'s pseudonym");
+        assert!(csv.contains(&pseudonym(n)), "{n}'s pseudonym");
+        assert!(xapi.contains(&pseudonym(n)), "{n}'s pseudonym");
+    }
+    assert!(html.contains("pseudonymisation, not anonymity"));
+    // Stable: the same on a second run.
+    let b = build(&c, &o);
+    assert_eq!(html, b.html());
+    assert_eq!(csv, b.csv());
+    assert_eq!(xapi, b.xapi().to_string());
+}
+
+fn is_iri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut cs = scheme.chars();
+    cs.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && cs.all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        && !rest.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c))
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.iter().map(|g| g.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        && s.chars()
+            .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
+        && groups[2].starts_with('5')
+        && groups[3].starts_with(['8', '9', 'a', 'b'])
+}
+
+fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 20
+        && s.chars().enumerate().all(|(i, c)| match i {
+            4 | 7 => c == '-',
+            10 => c == 'T',
+            13 | 16 => c == ':',
+            19 => c == 'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+fn check_actor(a: &Value) {
+    let ifis = ["mbox", "mbox_sha1sum", "openid", "account"]
+        .iter()
+        .filter(|k| a.get(**k).is_some())
+        .count();
+    assert_eq!(ifis, 1, "exactly one identifier: {a}");
+    let account = &a["account"];
+    assert!(is_iri(account["homePage"].as_str().expect("homePage")));
+    assert!(!account["name"].as_str().expect("name").is_empty());
+}
+
+#[test]
+fn xapi_statements_follow_the_specification() {
+    let c = class();
+    let r = build(&c, &options());
+    let statements = r.xapi();
+    let list = statements.as_array().expect("an array");
+    assert_eq!(list.len(), c.good.len());
+    let mut ids = std::collections::BTreeSet::new();
+    for s in list {
+        let id = s["id"].as_str().expect("id");
+        assert!(is_uuid(id), "{id}");
+        assert!(ids.insert(id.to_string()), "ids are unique");
+        assert!(s.get("version").is_none(), "not set by a provider");
+        assert!(s.get("stored").is_none() && s.get("authority").is_none());
+
+        let actor = &s["actor"];
+        match actor["objectType"].as_str() {
+            Some("Agent") => check_actor(actor),
+            Some("Group") => {
+                check_actor(actor);
+                for m in actor["member"].as_array().map_or(&[][..], Vec::as_slice) {
+                    assert_eq!(m["objectType"], "Agent");
+                    check_actor(m);
+                }
+            }
+            other => panic!("actor objectType {other:?}"),
+        }
+
+        let verb = &s["verb"];
+        assert!(is_iri(verb["id"].as_str().expect("verb id")));
+        assert!(verb["display"]["en-US"].is_string());
+
+        let object = &s["object"];
+        assert_eq!(object["objectType"], "Activity");
+        assert!(is_iri(object["id"].as_str().expect("object id")));
+        assert_eq!(
+            object["definition"]["type"],
+            "http://adlnet.gov/expapi/activities/simulation"
+        );
+        assert!(object["definition"]["name"]["en-US"].is_string());
+
+        let result = &s["result"];
+        let score = &result["score"];
+        let scaled = score["scaled"].as_f64().expect("scaled");
+        assert!((-1.0..=1.0).contains(&scaled));
+        let (raw, min, max) = (
+            score["raw"].as_f64().expect("raw"),
+            score["min"].as_f64().expect("min"),
+            score["max"].as_f64().expect("max"),
+        );
+        assert!(min < max && (min..=max).contains(&raw));
+        assert!((scaled - raw / 100.0).abs() < 1e-9);
+        for (k, _) in result["extensions"].as_object().expect("extensions") {
+            assert!(is_iri(k), "{k}");
+        }
+        for (k, _) in s["context"]["extensions"].as_object().expect("extensions") {
+            assert!(is_iri(k), "{k}");
+        }
+        assert!(is_timestamp(s["timestamp"].as_str().expect("timestamp")));
+
+        // The three dimensions, and the context of the attempt.
+        let ext = |k: &str| format!("{}/xapi/extensions/{k}", report::DEFAULT_XAPI_HOMEPAGE);
+        for k in ["rapport", "pacing", "focus"] {
+            let v = result["extensions"][ext(k)].as_i64().expect(k);
+            assert!((0..=100).contains(&v));
+        }
+        for k in ["seed", "rubric-version", "scenario-hash"] {
+            assert!(!s["context"]["extensions"][ext(k)].is_null(), "{k}");
+        }
+        let completed = result["completion"].as_bool().expect("completion");
+        assert_eq!(
+            verb["id"],
+            if completed {
+                "http://adlnet.gov/expapi/verbs/completed"
+            } else {
+                "http://adlnet.gov/expapi/verbs/attempted"
+            }
+        );
+        if completed {
+            let passed = raw >= f64::from(report::DEFAULT_PASS_MARK)
+                && result["extensions"][ext("critical-error")] == false;
+            assert_eq!(result["success"], passed);
+        }
+    }
+    // The hot seat is a Group of its roster.
+    let hot = list
+        .iter()
+        .find(|s| s["actor"]["member"].is_array())
+        .expect("the hot seat");
+    assert_eq!(hot["actor"]["member"].as_array().map(Vec::len), Some(3));
+    // The stopped attempt is `attempted`, not completed.
+    assert_eq!(
+        list.iter()
+            .filter(|s| s["result"]["completion"] == false)
+            .count(),
+        1
+    );
+    // Deterministic: the same ids again, other ids for another home page.
+    assert_eq!(build(&c, &options()).xapi(), statements);
+    let other = build(
+        &c,
+        &ReportOptions {
+            xapi_homepage: "https://lms.example.edu/ipt/".into(),
+            ..options()
+        },
+    )
+    .xapi();
+    assert_ne!(other[0]["id"], statements[0]["id"]);
+    assert_eq!(
+        other[0]["actor"]["account"]["homePage"],
+        "https://lms.example.edu/ipt"
+    );
+}
+
+#[test]
+fn an_empty_folder_gives_an_empty_report_and_a_missing_one_an_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = report::build(dir.path(), &options()).expect("build");
+    assert!(r.attempts.is_empty());
+    assert!(r.html().contains("No attempts could be read."));
+    assert_eq!(parse_csv(&r.csv()).len(), 1, "the header only");
+    assert_eq!(r.xapi(), Value::Array(Vec::new()));
+    let err = report::build(&dir.path().join("nope"), &options()).expect_err("missing");
+    assert!(err.to_string().contains("cannot read the folder"), "{err}");
+    let bad = ReportOptions {
+        xapi_homepage: "lms.example.edu".into(),
+        ..options()
+    };
+    assert!(report::build(dir.path(), &bad).is_err());
+}
+
+fn run(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn the_command_writes_all_three_and_lists_problems_on_stderr() {
+    let c = class();
+    let out = tempfile::tempdir().expect("tmp");
+    let file = |n: &str| out.path().join(n);
+    let s = |p: &PathBuf| p.to_str().expect("utf8").to_string();
+    let args = [
+        "report".to_string(),
+        s(&c.dir.path().to_path_buf()),
+        "--out".into(),
+        s(&file("report.html")),
+        "--csv".into(),
+        s(&file("attempts.csv")),
+        "--xapi".into(),
+        s(&file("statements.json")),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // From the project folder: ./scenarios is the default for checking.
+    let o = run(&args, &root());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("skipped: ") && err.contains("cut-off.json"),
+        "{err}"
+    );
+    assert!(
+        err.contains("flagged: ") && err.contains("edited.json"),
+        "{err}"
+    );
+    assert!(err.contains(&format!(
+        "{} attempts (2 flagged), 5 files skipped",
+        c.good.len()
+    )));
+    let html = std::fs::read_to_string(file("report.html")).expect("html written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let csv = std::fs::read_to_string(file("attempts.csv")).expect("csv written");
+    assert_eq!(parse_csv(&csv).len(), c.good.len() + 1);
+    let x: Value =
+        serde_json::from_str(&std::fs::read_to_string(file("statements.json")).expect("xapi"))
+            .expect("json");
+    assert_eq!(x.as_array().map(Vec::len), Some(c.good.len()));
+
+    // Anonymized: the terminal still names the real file, with its alias.
+    let mut anon = args.clone();
+    anon.push("--anonymize");
+    let o = run(&anon, &root());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("cut-off.json (file-"), "{err}");
+    let html = std::fs::read_to_string(file("report.html")).expect("html");
+    assert!(!html.contains("cut-off.json") && !html.contains("Zebedee"));
+
+    // Elsewhere, with no scenario folder: nothing is flagged, and it says so.
+    let o = run(&args, out.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("no scenario folder"), "{err}");
+    assert!(err.contains("(0 flagged)"), "{err}");
+}
+
+#[test]
+fn the_command_fails_without_a_folder_or_a_writable_output() {
+    let out = tempfile::tempdir().expect("tmp");
+    let o = run(&["report", "no-such-folder", "--out", "x.html"], out.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the folder"));
+    assert!(!out.path().join("x.html").exists());
+
+    let blocker = out.path().join("file");
+    std::fs::write(&blocker, "a file, not a folder").expect("w");
+    let target = blocker.join("report.html");
+    let o = run(
+        &[
+            "report",
+            out.path().to_str().expect("utf8"),
+            "--out",
+            target.to_str().expect("utf8"),
+        ],
+        out.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wrote nothing"));
+}
