@@ -1,6 +1,7 @@
 //! One integration test binary (each extra file under tests/ would be a
 //! separate link of the whole crate, which with Bevy costs minutes).
 
+mod analysis;
 #[cfg(feature = "gui")]
 mod app;
 mod bundle;
@@ -11,6 +12,7 @@ mod e2e;
 mod lint;
 mod loader;
 mod properties;
+mod report;
 mod rubric;
 mod session;
 mod split;

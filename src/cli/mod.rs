@@ -104,6 +104,20 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Search every route through a scenario: reachable nodes and endings,
+    /// dead ends, disclosures, and the best and worst achievable scores.
+    Analyze {
+        scenario: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Search at most this many distinct points (node × client state);
+        /// past it, the search merges similar client states (approximate).
+        #[arg(long, value_name = "N", default_value_t = crate::core::analysis::Limits::default().max_states)]
+        max_states: usize,
+        /// Fail rather than give approximate answers on a very big scenario.
+        #[arg(long)]
+        exact: bool,
+    },
     /// Print the conversation as a graph (Graphviz DOT or Mermaid).
     Graph {
         scenario: PathBuf,
@@ -149,6 +163,37 @@ pub enum Command {
         /// Your name or pseudonym, for the record.
         #[arg(long, default_value = "")]
         trainee: String,
+    },
+    /// A class report from a folder of attempt records: one HTML page
+    /// (scores, progress, choice points, mistakes), and a CSV and xAPI
+    /// statements if asked. Damaged or outdated records are listed, not fatal.
+    Report {
+        /// The folder of records (`.json` files, read recursively).
+        dir: PathBuf,
+        /// Where to write the HTML report.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Also write one CSV row per attempt to FILE.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Also write the attempts as xAPI 1.0.3 statements (a JSON array) to FILE.
+        #[arg(long, value_name = "FILE")]
+        xapi: Option<PathBuf>,
+        /// The base IRI for xAPI accounts, activity ids and extensions.
+        #[arg(long, value_name = "URL", default_value = crate::core::report::DEFAULT_XAPI_HOMEPAGE)]
+        xapi_homepage: String,
+        /// Replace every name with a stable pseudonym (this is
+        /// pseudonymisation: anyone with the class list can re-identify).
+        #[arg(long)]
+        anonymize: bool,
+        /// A folder of the current scenarios, to flag attempts of edited or
+        /// missing ones (repeatable; default: ./scenarios if it exists).
+        #[arg(long, value_name = "DIR")]
+        scenarios: Vec<PathBuf>,
+        /// The overall score (0-100) from which an attempt counts as passed.
+        #[arg(long, value_name = "N", default_value_t = crate::core::report::DEFAULT_PASS_MARK,
+              value_parser = clap::value_parser!(i32).range(0..=100))]
+        pass_mark: i32,
     },
 }
 
@@ -199,7 +244,77 @@ pub fn run() -> ExitCode {
             }
             Err(code) => code,
         },
+        Some(Command::Analyze {
+            ref scenario,
+            format,
+            max_states,
+            exact,
+        }) => analyze(
+            scenario,
+            format,
+            crate::core::analysis::Limits {
+                max_states,
+                exact_only: exact,
+            },
+            cli.guidance.as_deref(),
+        ),
+        Some(Command::Report {
+            ref dir,
+            ref out,
+            ref csv,
+            ref xapi,
+            ref xapi_homepage,
+            anonymize,
+            ref scenarios,
+            pass_mark,
+        }) => report_cmd(
+            dir,
+            out,
+            csv.as_deref(),
+            xapi.as_deref(),
+            crate::core::report::ReportOptions {
+                scenario_dirs: scenarios.clone(),
+                anonymize,
+                xapi_homepage: xapi_homepage.clone(),
+                pass_mark,
+            },
+        ),
         None => start_app(&cli),
+    }
+}
+
+fn analyze(
+    path: &Path,
+    format: Format,
+    limits: crate::core::analysis::Limits,
+    guidance: Option<&Path>,
+) -> ExitCode {
+    let scenario = match load_scenario(path) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let guidance = match load_guidance(guidance) {
+        Ok(g) => g,
+        Err(c) => return c,
+    };
+    match crate::core::analysis::analyze(&scenario, &guidance, limits) {
+        Ok(a) => {
+            match format {
+                Format::Text => print!("{}", render::analysis(&a, path)),
+                Format::Json => match serde_json::to_string_pretty(&a) {
+                    Ok(j) => println!("{j}"),
+                    Err(e) => {
+                        eprintln!("error: cannot write the analysis as JSON: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                },
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -502,4 +617,86 @@ fn play(
         print!("{}", render::debrief(&debrief, &name));
     }
     ExitCode::SUCCESS
+}
+
+/// `report`: reads the records, writes the HTML (and CSV, xAPI), and lists
+/// every file skipped or flagged. Problems with records never fail the
+/// command; a requested output that cannot be written does.
+fn report_cmd(
+    dir: &Path,
+    out: &Path,
+    csv: Option<&Path>,
+    xapi: Option<&Path>,
+    mut options: crate::core::report::ReportOptions,
+) -> ExitCode {
+    use crate::core::store::write_atomic;
+    if options.scenario_dirs.is_empty() {
+        let bundled = PathBuf::from("scenarios");
+        if bundled.is_dir() {
+            options.scenario_dirs.push(bundled);
+        }
+    }
+    let report = match crate::core::report::build(dir, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if options.scenario_dirs.is_empty() {
+        eprintln!(
+            "note: no scenario folder (give --scenarios DIR); attempts of edited scenarios are not flagged"
+        );
+    }
+    for p in &report.problems {
+        let alias = if options.anonymize {
+            format!(" ({} in the report)", p.file)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "{}: {}{alias}: {}",
+            p.kind.label(),
+            p.path.display(),
+            p.reason
+        );
+    }
+    for n in &report.scenario_notes {
+        eprintln!("note: {n}");
+    }
+    let mut outputs: Vec<(&Path, Vec<u8>)> = vec![(out, report.html().into_bytes())];
+    if let Some(c) = csv {
+        outputs.push((c, report.csv().into_bytes()));
+    }
+    if let Some(x) = xapi {
+        match serde_json::to_vec_pretty(&report.xapi()) {
+            Ok(bytes) => outputs.push((x, bytes)),
+            Err(e) => eprintln!("error: cannot write the xAPI statements as JSON: {e}"),
+        }
+    }
+    let wanted = 1 + usize::from(csv.is_some()) + usize::from(xapi.is_some());
+    let mut written = Vec::new();
+    for (path, bytes) in outputs {
+        match write_atomic(path, &bytes) {
+            Ok(()) => written.push(path.display().to_string()),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
+    let (attempts, skipped) = (report.attempts.len(), report.skipped().count());
+    eprintln!(
+        "{attempts} attempt{} ({} flagged), {skipped} file{} skipped; wrote {}",
+        if attempts == 1 { "" } else { "s" },
+        report.flagged().count(),
+        if skipped == 1 { "" } else { "s" },
+        if written.is_empty() {
+            "nothing".to_string()
+        } else {
+            written.join(", ")
+        }
+    );
+    if written.len() == wanted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -1,6 +1,7 @@
 //! The Bevy-free core: scenario model and loading, diagnostics, the rubric,
 //! the session engine and the debrief. Nothing here prints or draws.
 
+pub mod analysis;
 pub mod debrief;
 pub mod diagnostic;
 pub mod graph;
@@ -8,6 +9,7 @@ pub mod group;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod rubric;
 pub mod scaffold;
 pub mod session;
