@@ -6,8 +6,9 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use ipt_trainer::app::assets::{BUNDLED_SOURCE, Catalog, TUTOR_SOURCE};
 use ipt_trainer::app::{
-    Practice, Prefs, Screen, UiAction, Viewing, add_logic, register_scenario_sources,
+    GroupSetup, Practice, Prefs, Screen, UiAction, Viewing, add_logic, register_scenario_sources,
 };
+use ipt_trainer::core::group::GroupMode;
 use ipt_trainer::core::store::{Settings, Store};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -122,6 +123,183 @@ fn library_to_briefing_to_session_to_debrief_and_retry() {
         .as_ref()
         .map(|s| s.turns().len());
     assert_eq!(turns, Some(1), "rewound to just before turn 2");
+}
+
+fn bundled_app(data: &std::path::Path) -> App {
+    let mut app = headless(
+        vec![(BUNDLED_SOURCE.into(), root().join("scenarios"))],
+        data,
+    );
+    update_until(&mut app, "the bundled scenarios", |a| {
+        a.world().resource::<Catalog>().entries.len() >= 8
+    });
+    app
+}
+
+fn turns(app: &App) -> usize {
+    app.world()
+        .resource::<Practice>()
+        .session
+        .as_ref()
+        .map_or(0, |s| s.turns().len())
+}
+
+#[test]
+fn a_class_vote_plays_the_majority_and_the_tutor_breaks_ties() {
+    let data = tempfile::tempdir().expect("tmp");
+    let mut app = bundled_app(data.path());
+    act(&mut app, UiAction::Select("grief-initial-rosa".into()));
+    act(
+        &mut app,
+        UiAction::SetGroup(GroupSetup {
+            mode: Some(GroupMode::ClassVote),
+            name: "Seminar B".into(),
+            ..GroupSetup::default()
+        }),
+    );
+    act(&mut app, UiAction::Start);
+    assert_eq!(screen(&app), Screen::Session);
+    {
+        let p = app.world().resource::<Practice>();
+        assert!(!p.coach, "meters stay hidden from a group");
+        assert!(p.presenter);
+    }
+
+    // Votes in: 3 for option 2, 1 for option 1 (one mistyped and taken back).
+    for a in [
+        UiAction::Vote(2, 1),
+        UiAction::Vote(1, 1),
+        UiAction::Vote(2, 1),
+        UiAction::Vote(3, 1),
+        UiAction::Vote(3, -1),
+        UiAction::Vote(2, 1),
+    ] {
+        act(&mut app, a);
+    }
+    let expected_option = {
+        let p = app.world().resource::<Practice>();
+        let prompt = p
+            .session
+            .as_ref()
+            .and_then(|s| s.prompt())
+            .expect("a prompt");
+        prompt.options[1].index
+    };
+    act(&mut app, UiAction::PlayVote(None));
+    assert_eq!(turns(&app), 1, "the majority's move was played");
+    {
+        let p = app.world().resource::<Practice>();
+        let s = p.session.as_ref().expect("session");
+        assert_eq!(s.turns()[0].option, expected_option);
+        let g = p.group.as_ref().expect("group");
+        let votes: Vec<u32> = g.turns[0].votes.iter().map(|v| v.votes).collect();
+        assert_eq!(&votes[..3], [1, 3, 0]);
+        assert!(!g.turns[0].tutor_pick);
+        assert!(!g.turns[0].discuss.is_empty(), "a question to discuss");
+        assert_eq!(
+            g.tally.total(),
+            0,
+            "a fresh tally for the next choice point"
+        );
+    }
+
+    // A tie plays nothing until the tutor picks.
+    act(&mut app, UiAction::Vote(1, 1));
+    act(&mut app, UiAction::Vote(2, 1));
+    act(&mut app, UiAction::PlayVote(None));
+    assert_eq!(turns(&app), 1, "a tie waits for the tutor");
+    act(&mut app, UiAction::PlayVote(Some(2)));
+    assert_eq!(turns(&app), 2);
+    assert!(
+        app.world()
+            .resource::<Practice>()
+            .group
+            .as_ref()
+            .expect("group")
+            .turns[1]
+            .tutor_pick
+    );
+
+    // No votes: nothing happens.
+    act(&mut app, UiAction::PlayVote(None));
+    assert_eq!(turns(&app), 2);
+
+    // Play to the end on the tutor's picks; the record carries the votes.
+    let mut n = 0;
+    while screen(&app) == Screen::Session {
+        act(&mut app, UiAction::PlayVote(Some(1)));
+        n += 1;
+        assert!(n < 60, "no ending");
+    }
+    let record = app
+        .world()
+        .resource::<Viewing>()
+        .record
+        .clone()
+        .expect("a record");
+    assert_eq!(record.trainee, "Seminar B");
+    let group = record.group.expect("the group part");
+    assert_eq!(group.mode, GroupMode::ClassVote);
+    assert_eq!(group.turns.len(), record.debrief.turns.len());
+    let saved = Store::new(data.path()).load_attempts().0;
+    assert_eq!(saved.len(), 1);
+    assert!(saved[0].group.is_some(), "the saved record has the votes");
+}
+
+#[test]
+fn the_hot_seat_credits_each_move_and_rotates_the_roster() {
+    let data = tempfile::tempdir().expect("tmp");
+    let mut app = bundled_app(data.path());
+    act(&mut app, UiAction::Select("deficits-initial-leo".into()));
+    // No names: the hot seat cannot start.
+    act(
+        &mut app,
+        UiAction::SetGroup(GroupSetup {
+            mode: Some(GroupMode::HotSeat),
+            ..GroupSetup::default()
+        }),
+    );
+    act(&mut app, UiAction::Start);
+    assert_eq!(screen(&app), Screen::Briefing);
+
+    act(
+        &mut app,
+        UiAction::SetGroup(GroupSetup {
+            mode: Some(GroupMode::HotSeat),
+            roster: "Ana\nBen, Chi".into(),
+            ..GroupSetup::default()
+        }),
+    );
+    act(&mut app, UiAction::Start);
+    assert_eq!(screen(&app), Screen::Session);
+    for _ in 0..4 {
+        act(&mut app, UiAction::Choose(1));
+    }
+    {
+        let g = app
+            .world()
+            .resource::<Practice>()
+            .group
+            .clone()
+            .expect("group");
+        let by: Vec<&str> = g.turns.iter().filter_map(|t| t.by.as_deref()).collect();
+        assert_eq!(by, ["Ana", "Ben", "Chi", "Ana"]);
+        assert_eq!(g.roster.current(), Some("Ben"));
+    }
+    // A retry from turn 3 gives the seat back to whoever made that move.
+    act(&mut app, UiAction::RetryFrom(3));
+    assert_eq!(turns(&app), 2);
+    let g = app
+        .world()
+        .resource::<Practice>()
+        .group
+        .clone()
+        .expect("group");
+    assert_eq!(g.turns.len(), 2);
+    assert_eq!(g.roster.current(), Some("Chi"));
+    // The resume file keeps the group, so a crash loses no one's moves.
+    let saved = Store::new(data.path()).load_in_progress().0.expect("saved");
+    assert_eq!(saved.group.map(|g| g.turns.len()), Some(2));
 }
 
 #[test]

@@ -101,15 +101,20 @@ fn class() -> Class {
                         option: i,
                         text: o.text.clone(),
                         votes: if i == t.option { 7 } else { 1 },
+                        points: 0,
+                        critical: false,
+                        why: String::new(),
                     })
                     .collect(),
                 by: None,
                 tutor_pick: false,
+                discuss: String::new(),
             }
         })
         .collect();
     r.group = Some(GroupRecord {
         mode: GroupMode::ClassVote,
+        name: String::new(),
         roster: Vec::new(),
         turns,
     });
@@ -122,10 +127,12 @@ fn class() -> Class {
             votes: Vec::new(),
             by: Some(ROSTER[k % ROSTER.len()].to_string()),
             tutor_pick: false,
+            discuss: String::new(),
         })
         .collect();
     r.group = Some(GroupRecord {
         mode: GroupMode::HotSeat,
+        name: String::new(),
         roster: ROSTER.iter().map(ToString::to_string).collect(),
         turns,
     });

@@ -58,6 +58,7 @@ fn a_damaged_in_progress_file_is_set_aside() {
         seed: 1,
         positions: vec![1, 2],
         coach_mode: true,
+        group: None,
     };
     store.save_in_progress(&p).expect("save");
     assert_eq!(store.load_in_progress(), (Some(p), None));

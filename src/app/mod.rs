@@ -11,6 +11,7 @@ pub mod theme;
 pub mod watch;
 
 use crate::core::debrief::Debrief;
+use crate::core::group::{GroupMode, GroupPlay, Roster, VoteOutcome};
 use crate::core::model::Scenario;
 use crate::core::rubric::Guidance;
 use crate::core::session::Session;
@@ -60,12 +61,41 @@ pub struct Prefs {
 pub struct Selected {
     pub id: Option<String>,
     pub coach: bool,
+    /// How a group will play it (solo when `mode` is `None`).
+    pub group: GroupSetup,
+}
+
+/// A group exercise as set up on the briefing screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSetup {
+    pub mode: Option<GroupMode>,
+    /// The group's name, credited in the records.
+    pub name: String,
+    /// The hot seat's names, one per line or separated by commas.
+    pub roster: String,
+    /// Large type and high contrast, for a projector.
+    pub presenter: bool,
+}
+
+impl Default for GroupSetup {
+    fn default() -> Self {
+        GroupSetup {
+            mode: None,
+            name: String::new(),
+            roster: String::new(),
+            presenter: true,
+        }
+    }
 }
 
 /// The session being played.
 #[derive(Resource, Default)]
 pub struct Practice {
     pub session: Option<Session>,
+    /// The group playing it, if any.
+    pub group: Option<GroupPlay>,
+    /// Presenter view is on for this session.
+    pub presenter: bool,
     pub coach: bool,
     pub hash: String,
     /// Where the finished attempt was saved.
@@ -97,8 +127,15 @@ pub enum UiAction {
     Go(Screen),
     Select(String),
     SetCoach(bool),
+    /// Solo, class vote or hot seat, with names (briefing).
+    SetGroup(GroupSetup),
     Start,
     Choose(usize),
+    /// A class vote: one vote more (or, negative, fewer) for the option at
+    /// this 1-based position.
+    Vote(usize, i32),
+    /// A class vote: play the majority's choice (`None`) or the tutor's pick.
+    PlayVote(Option<usize>),
     /// Stop the session now and see the debrief.
     Finish,
     /// Rewind the session to just before this turn (1-based) and go on from there.
@@ -293,6 +330,8 @@ pub fn apply_actions(
     prefs: Option<ResMut<Prefs>>,
 ) {
     let mut prefs = prefs;
+    // Borrow the session and the group apart.
+    let practice: &mut Practice = &mut practice;
     for action in actions.read() {
         match action.clone() {
             UiAction::Go(screen) => next.set(screen),
@@ -302,6 +341,16 @@ pub fn apply_actions(
                 next.set(Screen::Briefing);
             }
             UiAction::SetCoach(on) => selected.coach = on,
+            UiAction::SetGroup(g) => selected.group = g,
+            UiAction::Vote(position, delta) => {
+                if let Some(g) = practice.group.as_mut() {
+                    if delta >= 0 {
+                        g.tally.add(position);
+                    } else {
+                        g.tally.remove(position);
+                    }
+                }
+            }
             UiAction::Start => {
                 let Some(entry) = selected.id.as_deref().and_then(|id| catalog.by_id(id)) else {
                     notices
@@ -313,23 +362,72 @@ pub fn apply_actions(
                 let Some(scenario) = entry.scenario.clone() else {
                     continue;
                 };
+                let group = match selected.group.mode {
+                    None => None,
+                    Some(GroupMode::HotSeat)
+                        if Roster::parse(&selected.group.roster).is_empty() =>
+                    {
+                        notices.0.push(
+                            "The hot seat needs names: write the trainees' names, one per line."
+                                .into(),
+                        );
+                        continue;
+                    }
+                    Some(mode) => Some(GroupPlay::new(
+                        mode,
+                        &selected.group.name,
+                        Roster::parse(&selected.group.roster),
+                    )),
+                };
                 match start_session(scenario, &rubric, crate::cli::fresh_seed(), &[]) {
                     Ok(s) => {
                         *practice = Practice {
+                            presenter: group.is_some() && selected.group.presenter,
+                            // Meters stay hidden from a group until the debrief.
+                            coach: selected.coach && group.is_none(),
+                            group,
                             session: Some(s),
-                            coach: selected.coach,
                             hash: entry.hash.clone(),
                             saved_to: None,
                         };
+                        if let (Some(g), Some(s)) =
+                            (practice.group.as_mut(), practice.session.as_ref())
+                        {
+                            g.new_choice_point(s);
+                        }
                         // A new session replaces the unfinished one on disk.
                         resumable.0 = None;
-                        save_progress(&practice, prefs.as_deref(), &mut notices);
+                        save_progress(practice, prefs.as_deref(), &mut notices);
                         next.set(Screen::Session);
                     }
                     Err(e) => notices.0.push(e),
                 }
             }
-            UiAction::Choose(position) => {
+            UiAction::Choose(_) | UiAction::PlayVote(_) => {
+                let Some(session) = practice.session.as_ref() else {
+                    continue;
+                };
+                // What the group (if any) decides, and what it notes.
+                let position = match (&action, practice.group.as_mut()) {
+                    (UiAction::Choose(p), None) => Some(*p),
+                    (UiAction::Choose(p), Some(g)) if g.mode == GroupMode::HotSeat => {
+                        g.decide(session, Some(*p))
+                    }
+                    (UiAction::PlayVote(pick), Some(g)) if g.mode == GroupMode::ClassVote => {
+                        let decided = g.decide(session, *pick);
+                        if decided.is_none() {
+                            notices.0.push(match g.tally.outcome() {
+                                VoteOutcome::NoVotes => "No votes yet: enter the class's votes (keys 1-9), or pick an option to play.".into(),
+                                _ => "It's a tie: pick one of the tied options to play.".into(),
+                            });
+                        }
+                        decided
+                    }
+                    _ => None,
+                };
+                let Some(position) = position else {
+                    continue;
+                };
                 let Some(session) = practice.session.as_mut() else {
                     continue;
                 };
@@ -338,10 +436,13 @@ pub fn apply_actions(
                     continue;
                 }
                 let ended = session.is_ended();
-                save_progress(&practice, prefs.as_deref(), &mut notices);
+                if let (Some(g), Some(s)) = (practice.group.as_mut(), practice.session.as_ref()) {
+                    g.new_choice_point(s);
+                }
+                save_progress(practice, prefs.as_deref(), &mut notices);
                 if ended {
                     finish(
-                        &mut practice,
+                        practice,
                         &mut viewing,
                         &mut history,
                         prefs.as_deref(),
@@ -353,7 +454,7 @@ pub fn apply_actions(
             UiAction::Finish => {
                 if practice.session.is_some() {
                     finish(
-                        &mut practice,
+                        practice,
                         &mut viewing,
                         &mut history,
                         prefs.as_deref(),
@@ -366,9 +467,13 @@ pub fn apply_actions(
                 let rewound = practice.session.as_ref().map(|s| s.rewind_to(turn));
                 match rewound {
                     Some(Ok(s)) => {
+                        if let Some(g) = practice.group.as_mut() {
+                            g.rewind_to(turn);
+                            g.new_choice_point(&s);
+                        }
                         practice.session = Some(s);
                         practice.saved_to = None;
-                        save_progress(&practice, prefs.as_deref(), &mut notices);
+                        save_progress(practice, prefs.as_deref(), &mut notices);
                         next.set(Screen::Session);
                     }
                     Some(Err(e)) => notices.0.push(e.to_string()),
@@ -422,7 +527,14 @@ pub fn apply_actions(
                 };
                 if let Some(s) = session {
                     selected.id = Some(p.scenario_id.clone());
+                    let mut group = p.group.as_ref().map(GroupPlay::from_record);
+                    if let Some(g) = group.as_mut() {
+                        g.rewind_to(s.turns().len() + 1);
+                        g.new_choice_point(&s);
+                    }
                     *practice = Practice {
+                        presenter: group.is_some(),
+                        group,
                         session: Some(s),
                         coach: p.coach_mode,
                         hash: entry.hash.clone(),
@@ -475,6 +587,7 @@ fn save_progress(practice: &Practice, prefs: Option<&Prefs>, notices: &mut asset
         seed: s.seed(),
         positions: s.positions(),
         coach_mode: practice.coach,
+        group: practice.group.as_ref().map(GroupPlay::record),
     };
     if let Err(e) = prefs.store.save_in_progress(&p) {
         notices
@@ -493,10 +606,14 @@ fn finish(
     let Some(s) = practice.session.as_ref() else {
         return;
     };
-    let trainee = prefs
-        .map(|p| p.settings.trainee.clone())
-        .unwrap_or_default();
-    let record = AttemptRecord::from_session(s, &trainee, practice.coach);
+    let trainee = match &practice.group {
+        Some(g) => g.label(),
+        None => prefs
+            .map(|p| p.settings.trainee.clone())
+            .unwrap_or_default(),
+    };
+    let mut record = AttemptRecord::from_session(s, &trainee, practice.coach);
+    record.group = practice.group.as_ref().map(GroupPlay::record);
     let debrief = record.debrief.clone();
     if let Some(p) = prefs {
         p.store.clear_in_progress();

@@ -1,6 +1,6 @@
 //! Applies the trainee's settings (text size, theme) to egui.
 
-use super::Prefs;
+use super::{Practice, Prefs, Screen};
 use crate::core::store::Theme;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -13,21 +13,47 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// Only touches egui when the settings change, so an idle app stays idle.
+/// A group session in presenter view gets large type and high contrast,
+/// sized to the window, on the session and debrief screens.
 fn apply_theme(
     mut contexts: EguiContexts,
     prefs: Option<Res<Prefs>>,
+    practice: Option<Res<Practice>>,
+    screen: Option<Res<State<Screen>>>,
+    windows: Query<&Window>,
     mut applied: Local<Option<(f32, Theme, bool)>>,
 ) -> Result {
     let Some(prefs) = prefs else { return Ok(()) };
     let s = &prefs.settings;
-    let want = (s.text_scale, s.theme, s.reduced_motion);
+    let presenting = practice.is_some_and(|p| p.presenter)
+        && screen.is_some_and(|st| matches!(st.get(), Screen::Session | Screen::Debrief));
+    let want = if presenting {
+        let width = windows
+            .iter()
+            .next()
+            .map_or(1920.0, |w| w.resolution.physical_width() as f32);
+        (
+            presenter_scale(width, s.text_scale),
+            Theme::HighContrast,
+            s.reduced_motion,
+        )
+    } else {
+        (s.text_scale, s.theme, s.reduced_motion)
+    };
     if *applied == Some(want) {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?;
-    style(ctx, s.theme, s.text_scale, s.reduced_motion);
+    style(ctx, want.1, want.0, want.2);
     *applied = Some(want);
     Ok(())
+}
+
+/// Presenter view's text scale: 1.7 on a 1920-pixel-wide projector (body
+/// text about 27 pixels high), in proportion on others, never below the
+/// trainee's own setting.
+pub fn presenter_scale(window_width: f32, own: f32) -> f32 {
+    (1.7 * window_width / 1920.0).clamp(1.3, 2.5).max(own)
 }
 
 /// The look for a theme and text scale; also used by the view tests.

@@ -2,6 +2,7 @@
 //! taking the hot seat in turn. The rules (who is up, which option a vote
 //! plays) live here; the app only draws them and routes the tutor's keys.
 
+use crate::core::session::Session;
 use serde::{Deserialize, Serialize};
 
 /// How a group plays a session.
@@ -22,13 +23,23 @@ impl GroupMode {
     }
 }
 
-/// The votes for one option at one choice point.
+/// The votes for one option at one choice point, beside the rubric's view
+/// of it at that moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionVotes {
     /// The option's index in the scenario's node (stable across shuffles).
     pub option: usize,
     pub text: String,
     pub votes: u32,
+    /// The points (all three dimensions) the rubric gave it there.
+    #[serde(default)]
+    pub points: i32,
+    /// Whether the rubric counts it a serious error there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub critical: bool,
+    /// The rubric's main reason, in a sentence.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub why: String,
 }
 
 /// What the group did at one choice point.
@@ -43,12 +54,19 @@ pub struct GroupTurn {
     /// The tutor chose: to break a tie, or over the class's majority.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tutor_pick: bool,
+    /// A question for the class about this choice point: the scenario's
+    /// own, or one drawn from the principle that mattered most here.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub discuss: String,
 }
 
 /// The group side of a session's record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRecord {
     pub mode: GroupMode,
+    /// The group's name (a class, a seminar group).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
     /// The trainees, in the order they take the hot seat.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roster: Vec<String>,
@@ -224,6 +242,155 @@ impl Roster {
         if !self.names.is_empty() {
             self.next = turns_made % self.names.len();
         }
+    }
+}
+
+/// A group session in progress: the votes or the roster, and what the
+/// group did at each choice point so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupPlay {
+    pub mode: GroupMode,
+    pub name: String,
+    pub tally: Tally,
+    pub roster: Roster,
+    pub turns: Vec<GroupTurn>,
+}
+
+impl GroupPlay {
+    pub fn new(mode: GroupMode, name: &str, roster: Roster) -> Self {
+        GroupPlay {
+            mode,
+            name: name.trim().to_string(),
+            tally: Tally::default(),
+            roster,
+            turns: Vec::new(),
+        }
+    }
+
+    /// Picks up a group session saved part-way (its record so far).
+    pub fn from_record(r: &GroupRecord) -> Self {
+        let mut roster = Roster::new(&r.roster);
+        roster.rewind_to_turn(r.turns.len());
+        GroupPlay {
+            mode: r.mode,
+            name: r.name.clone(),
+            tally: Tally::default(),
+            roster,
+            turns: r.turns.clone(),
+        }
+    }
+
+    /// Who the attempt is credited to in the records.
+    pub fn label(&self) -> String {
+        match (self.mode, self.name.is_empty()) {
+            (_, false) => self.name.clone(),
+            (GroupMode::HotSeat, true) if !self.roster.is_empty() => self.roster.names().join(", "),
+            _ => "Class".into(),
+        }
+    }
+
+    /// A fresh tally for the session's current choice point.
+    pub fn new_choice_point(&mut self, session: &Session) {
+        let options = session.prompt().map_or(0, |p| p.options.len());
+        self.tally = Tally::new(options);
+    }
+
+    /// Decides the group's move at the current choice point and notes what
+    /// the group did. In a class vote, `pick` is the tutor's choice (or
+    /// `None` to play the majority); in the hot seat, it is the move of the
+    /// trainee whose turn it is. Returns the 1-based position to play, or
+    /// `None` when there is nothing to play yet (no votes, a tie, an empty
+    /// roster, or no such option).
+    pub fn decide(&mut self, session: &Session, pick: Option<usize>) -> Option<usize> {
+        let prompt = session.prompt()?;
+        let (position, tutor_pick, by) = match self.mode {
+            GroupMode::ClassVote => {
+                let (p, tutor) = self.tally.decide(pick)?;
+                (p, tutor, None)
+            }
+            GroupMode::HotSeat => {
+                let p = pick.filter(|p| (1..=prompt.options.len()).contains(p))?;
+                let by = self.roster.take_turn()?;
+                (p, false, Some(by))
+            }
+        };
+        let assessed = session.assess_options();
+        let votes = if self.mode == GroupMode::ClassVote {
+            assessed
+                .iter()
+                .zip(self.tally.counts())
+                .map(|((shown, ev), &votes)| OptionVotes {
+                    option: shown.index,
+                    text: shown.text.clone(),
+                    votes,
+                    points: ev.score.total(),
+                    critical: ev.critical,
+                    why: ev
+                        .fired
+                        .iter()
+                        .max_by_key(|f| f.score.total().abs())
+                        .map(|f| f.feedback.clone())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.turns.push(GroupTurn {
+            votes,
+            by,
+            tutor_pick,
+            discuss: discussion_prompt(session),
+        });
+        Some(position)
+    }
+
+    /// Back to just before turn `turn` (1-based), for a retry.
+    pub fn rewind_to(&mut self, turn: usize) {
+        self.turns.truncate(turn.saturating_sub(1));
+        self.roster.rewind_to_turn(self.turns.len());
+        self.tally = Tally::default();
+    }
+
+    pub fn record(&self) -> GroupRecord {
+        GroupRecord {
+            mode: self.mode,
+            name: self.name.clone(),
+            roster: self.roster.names().to_vec(),
+            turns: self.turns.clone(),
+        }
+    }
+}
+
+/// The scenario's discussion prompt for the current choice point, or one
+/// from the principle behind the option the rubric rates best there.
+fn discussion_prompt(session: &Session) -> String {
+    let Some(prompt) = session.prompt() else {
+        return String::new();
+    };
+    if let Some(node) = session.scenario().node(&prompt.node)
+        && !node.prompt.trim().is_empty()
+    {
+        return node.prompt.trim().to_string();
+    }
+    let best = session
+        .assess_options()
+        .into_iter()
+        .max_by_key(|(_, ev)| (!ev.critical, ev.score.total()));
+    let principle = best.and_then(|(_, ev)| {
+        ev.fired
+            .iter()
+            .filter(|f| f.score.total() > 0)
+            .max_by_key(|f| f.score.total())
+            .and_then(|f| session.guidance().principle(&f.principle))
+            .cloned()
+    });
+    match principle {
+        Some(p) => format!(
+            "Which option follows \"{}\" here, and why? ({})",
+            p.name, p.statement
+        ),
+        None => "What did the client need from the therapist at this point?".into(),
     }
 }
 

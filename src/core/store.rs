@@ -95,6 +95,9 @@ pub struct InProgress {
     pub seed: u64,
     pub positions: Vec<usize>,
     pub coach_mode: bool,
+    /// For a group session: what the group has done so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<crate::core::group::GroupRecord>,
 }
 
 /// Something wrong with stored data, reported to the user; nothing is lost.

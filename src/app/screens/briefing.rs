@@ -32,7 +32,7 @@ fn draw_briefing(
         .and_then(|e| e.scenario.clone());
     egui::CentralPanel::default().show(&mut root, |ui| {
         let action = if let Some(s) = &scenario {
-            view(ui, s, selected.coach)
+            view(ui, s, selected.coach, &selected.group)
         } else {
             ui.label("This scenario is not available any more.");
             ui.button("Back to the library")
@@ -46,9 +46,15 @@ fn draw_briefing(
     Ok(())
 }
 
-pub fn view(ui: &mut egui::Ui, s: &Scenario, coach: bool) -> Option<UiAction> {
+pub fn view(
+    ui: &mut egui::Ui,
+    s: &Scenario,
+    coach: bool,
+    group: &crate::app::GroupSetup,
+) -> Option<UiAction> {
     let mut action = None;
-    if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+    // Enter starts, unless it is typing a name.
+    if ui.input(|i| i.key_pressed(egui::Key::Enter)) && !ui.ctx().egui_wants_keyboard_input() {
         action = Some(UiAction::Start);
     }
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -111,6 +117,10 @@ pub fn view(ui: &mut egui::Ui, s: &Scenario, coach: bool) -> Option<UiAction> {
             }
         }
         ui.add_space(8.0);
+        if let Some(a) = super::group::setup(ui, group) {
+            action = Some(a);
+        }
+        ui.add_space(8.0);
         let mut c = coach;
         if ui
             .checkbox(&mut c, "Coach mode: live meters and a hint after each move")
@@ -118,7 +128,14 @@ pub fn view(ui: &mut egui::Ui, s: &Scenario, coach: bool) -> Option<UiAction> {
         {
             action = Some(UiAction::SetCoach(c));
         }
-        if !c {
+        if group.mode.is_some() {
+            ui.label(
+                egui::RichText::new(
+                    "In a group exercise the meters stay hidden until the debrief.",
+                )
+                .small(),
+            );
+        } else if !c {
             ui.label(
                 egui::RichText::new("Assessment mode: no feedback until the debrief.").small(),
             );

@@ -33,7 +33,8 @@ fn draw_debrief(
             return;
         };
         let can_retry = practice.session.is_some();
-        if let Some(a) = view(ui, d, &viewing.client_name, can_retry) {
+        let group = viewing.record.as_ref().and_then(|r| r.group.as_ref());
+        if let Some(a) = view_with_group(ui, d, &viewing.client_name, can_retry, group) {
             let a = match a {
                 // Export next to the records, named after the attempt.
                 UiAction::Export(name) => UiAction::Export(prefs.as_ref().map_or_else(
@@ -57,10 +58,24 @@ fn signed(v: i32) -> String {
 }
 
 pub fn view(ui: &mut egui::Ui, d: &Debrief, client: &str, can_retry: bool) -> Option<UiAction> {
+    view_with_group(ui, d, client, can_retry, None)
+}
+
+/// The debrief, with the class discussion first for a group session.
+pub fn view_with_group(
+    ui: &mut egui::Ui,
+    d: &Debrief,
+    client: &str,
+    can_retry: bool,
+    group: Option<&crate::core::group::GroupRecord>,
+) -> Option<UiAction> {
     let mut action = None;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            if let Some(g) = group {
+                super::group::discussion(ui, g, d);
+            }
             ui.heading(format!("Debrief: {}", d.title));
             if let Some(e) = &d.ending {
                 ui.label(egui::RichText::new(format!("{} ({:?})", e.title, e.outcome)).strong());

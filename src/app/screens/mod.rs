@@ -4,6 +4,7 @@
 
 pub mod briefing;
 pub mod debrief;
+pub mod group;
 pub mod history;
 pub mod library;
 pub mod session;

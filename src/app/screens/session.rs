@@ -2,6 +2,7 @@
 //! (click or keys 1-9) and the clock; in coach mode, live meters and a hint.
 
 use crate::app::{Practice, Screen, UiAction};
+use crate::core::group::GroupMode;
 use crate::core::session::Session;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -39,11 +40,21 @@ fn draw_session(
         .exact_size(panel)
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                action = action.take().or(client_panel(ui, session, practice.coach));
+                action = action.take().or(client_panel(
+                    ui,
+                    session,
+                    practice.coach,
+                    practice.group.is_some(),
+                ));
             });
         });
     egui::CentralPanel::default().show(&mut root, |ui| {
-        if let Some(a) = view(ui, session) {
+        let a = match &practice.group {
+            Some(g) if g.mode == GroupMode::ClassVote => super::group::class_vote(ui, session, g),
+            Some(g) => super::group::hot_seat(ui, session, g),
+            None => view(ui, session),
+        };
+        if let Some(a) = a {
             action = Some(a);
         }
     });
@@ -54,7 +65,7 @@ fn draw_session(
 }
 
 /// The face, clock, and (in coach mode) meters and the last hint.
-pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool) -> Option<UiAction> {
+pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool, group: bool) -> Option<UiAction> {
     let sc = s.scenario();
     let mut action = None;
     ui.vertical_centered(|ui| {
@@ -109,6 +120,8 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool) -> Option<UiAct
                 ui.label(format!("Better: {}", b.why));
             }
         }
+    } else if group {
+        ui.label(egui::RichText::new("Group exercise: the scores come in the debrief.").small());
     } else {
         ui.label(egui::RichText::new("Assessment mode: feedback comes in the debrief.").small());
     }
@@ -135,7 +148,6 @@ const KEYS: [egui::Key; 9] = [
 /// The conversation and the choices.
 pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
     let mut action = None;
-    let name = &s.scenario().client.name;
     let Some(prompt) = s.prompt() else {
         ui.label("The session has ended.");
         return ui
@@ -153,23 +165,7 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
     });
     let options_height =
         (prompt.options.len() as f32 * 52.0 + 40.0).min(ui.available_height() * 0.55);
-    egui::ScrollArea::vertical()
-        .max_height(ui.available_height() - options_height)
-        .stick_to_bottom(true)
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for t in s.turns() {
-                bubble(ui, name, &t.client_line, false);
-                for d in &t.disclosures {
-                    bubble(ui, name, d, false);
-                }
-                bubble(ui, "You", &t.text, true);
-            }
-            bubble(ui, name, &prompt.client_line, false);
-            for d in &prompt.disclosures {
-                bubble(ui, name, d, false);
-            }
-        });
+    transcript(ui, s, options_height);
     ui.separator();
     ui.label(egui::RichText::new("Your response (click, or press its number):").strong());
     egui::ScrollArea::vertical()
@@ -186,6 +182,31 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
             }
         });
     action
+}
+
+/// The conversation so far, leaving `reserve` points below it for the
+/// choices; it keeps to the latest line.
+pub fn transcript(ui: &mut egui::Ui, s: &Session, reserve: f32) {
+    let name = &s.scenario().client.name;
+    egui::ScrollArea::vertical()
+        .max_height(ui.available_height() - reserve)
+        .stick_to_bottom(true)
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for t in s.turns() {
+                bubble(ui, name, &t.client_line, false);
+                for d in &t.disclosures {
+                    bubble(ui, name, d, false);
+                }
+                bubble(ui, "You", &t.text, true);
+            }
+            if let Some(prompt) = s.prompt() {
+                bubble(ui, name, &prompt.client_line, false);
+                for d in &prompt.disclosures {
+                    bubble(ui, name, d, false);
+                }
+            }
+        });
 }
 
 fn bubble(ui: &mut egui::Ui, who: &str, text: &str, trainee: bool) {

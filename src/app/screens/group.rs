@@ -1,0 +1,277 @@
+//! Group exercises on screen: setting one up (briefing), the class vote and
+//! the hot seat (session), and the class discussion (debrief). The rules
+//! live in `core::group`; these views only draw them and return actions.
+
+use crate::app::{GroupSetup, UiAction};
+use crate::core::group::{GroupMode, GroupPlay, GroupRecord, VoteOutcome};
+use crate::core::session::Session;
+use bevy_egui::egui;
+
+/// The briefing's "who is playing" section.
+pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
+    let mut draft = g.clone();
+    ui.label(egui::RichText::new("Who is playing").strong());
+    ui.horizontal_wrapped(|ui| {
+        ui.radio_value(&mut draft.mode, None, "Just me");
+        ui.radio_value(
+            &mut draft.mode,
+            Some(GroupMode::ClassVote),
+            "A class vote (tutor enters the votes)",
+        );
+        ui.radio_value(
+            &mut draft.mode,
+            Some(GroupMode::HotSeat),
+            "Hot seat (trainees take turns)",
+        );
+    });
+    if let Some(mode) = draft.mode {
+        let explain = match mode {
+            GroupMode::ClassVote => {
+                "At each choice point the class votes; enter how many chose each option (keys 1-9, Shift takes one back). Enter plays the majority; on a tie, or if you prefer, pick the option yourself. Meters stay hidden until the debrief."
+            }
+            GroupMode::HotSeat => {
+                "The trainees below take turns in this order; each move is credited to whoever made it. Meters stay hidden until the debrief."
+            }
+        };
+        ui.label(egui::RichText::new(explain).small());
+        ui.horizontal(|ui| {
+            ui.label("Group name:");
+            ui.add(
+                egui::TextEdit::singleline(&mut draft.name)
+                    .hint_text("e.g. Seminar B")
+                    .desired_width(240.0),
+            );
+        });
+        if mode == GroupMode::HotSeat {
+            ui.label("Names, one per line, in the order they take the seat:");
+            ui.add(
+                egui::TextEdit::multiline(&mut draft.roster)
+                    .desired_rows(4)
+                    .hint_text("Ana\nBen\nChiara"),
+            );
+        }
+        ui.checkbox(
+            &mut draft.presenter,
+            "Presenter view: large type and high contrast, for a projector",
+        );
+    }
+    (draft != *g).then_some(UiAction::SetGroup(draft))
+}
+
+/// Keys 1-9, for the options shown.
+pub const NUMBER_KEYS: [egui::Key; 9] = [
+    egui::Key::Num1,
+    egui::Key::Num2,
+    egui::Key::Num3,
+    egui::Key::Num4,
+    egui::Key::Num5,
+    egui::Key::Num6,
+    egui::Key::Num7,
+    egui::Key::Num8,
+    egui::Key::Num9,
+];
+
+/// The class vote at the current choice point: the conversation, then each
+/// option large with its votes, and the tutor's controls.
+pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAction> {
+    let mut action = None;
+    let Some(prompt) = s.prompt() else {
+        return super::session::view(ui, s);
+    };
+    let n = prompt.options.len();
+    ui.input(|i| {
+        for (k, key) in NUMBER_KEYS.iter().enumerate().take(n) {
+            if i.key_pressed(*key) {
+                let delta = if i.modifiers.shift { -1 } else { 1 };
+                action = Some(UiAction::Vote(k + 1, delta));
+            }
+        }
+        if i.key_pressed(egui::Key::Enter) {
+            action = Some(UiAction::PlayVote(None));
+        }
+    });
+    let counts = g.tally.counts();
+    let shares = g.tally.shares();
+    let total = g.tally.total();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new(format!("Class vote · {total} votes")).strong());
+        ui.label(
+            egui::RichText::new(
+                "1-9: a vote · Shift+1-9: take one back · Enter: play the majority",
+            )
+            .small(),
+        );
+    });
+    let options_height = (n as f32 * 86.0 + 70.0).min(ui.available_height() * 0.62);
+    super::session::transcript(ui, s, options_height);
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("vote-options")
+        .show(ui, |ui| {
+            for (i, o) in prompt.options.iter().enumerate() {
+                let votes = counts.get(i).copied().unwrap_or(0);
+                let share = shares.get(i).copied().unwrap_or(0.0);
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.horizontal(|ui| {
+                        ui.label(egui::RichText::new(format!("{}", i + 1)).heading().strong());
+                        ui.vertical(|ui| {
+                            ui.add(egui::Label::new(&o.text).wrap());
+                            ui.horizontal(|ui| {
+                                ui.add(
+                                    egui::ProgressBar::new(share)
+                                        .desired_width(ui.available_width() * 0.45)
+                                        .text(format!(
+                                            "{votes} vote{} ({:.0}%)",
+                                            if votes == 1 { "" } else { "s" },
+                                            share * 100.0
+                                        )),
+                                );
+                                if ui.button(" − ").on_hover_text("One vote fewer").clicked() {
+                                    action = Some(UiAction::Vote(i + 1, -1));
+                                }
+                                if ui.button(" + ").on_hover_text("One vote more").clicked() {
+                                    action = Some(UiAction::Vote(i + 1, 1));
+                                }
+                                if ui
+                                    .button("Play this")
+                                    .on_hover_text("Play this option (the tutor's pick)")
+                                    .clicked()
+                                {
+                                    action = Some(UiAction::PlayVote(Some(i + 1)));
+                                }
+                            });
+                        });
+                    });
+                });
+            }
+            ui.add_space(4.0);
+            match g.tally.outcome() {
+                VoteOutcome::NoVotes => {
+                    ui.label("No votes yet.");
+                }
+                VoteOutcome::Majority(p) => {
+                    if ui
+                        .button(
+                            egui::RichText::new(format!("Play the majority: option {p} (Enter)"))
+                                .strong(),
+                        )
+                        .clicked()
+                    {
+                        action = Some(UiAction::PlayVote(None));
+                    }
+                }
+                VoteOutcome::Tie(tied) => {
+                    let list: Vec<String> = tied.iter().map(ToString::to_string).collect();
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "A tie between options {}: pick one to play.",
+                            list.join(" and ")
+                        ))
+                        .strong(),
+                    );
+                }
+            }
+        });
+    action
+}
+
+/// The hot seat: who is up, above the usual choices.
+pub fn hot_seat(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAction> {
+    if s.prompt().is_some() {
+        ui.horizontal_wrapped(|ui| {
+            let who = g.roster.current().unwrap_or("?");
+            ui.label(
+                egui::RichText::new(format!("In the seat: {who}"))
+                    .heading()
+                    .strong(),
+            );
+            if let Some(next) = g.roster.on_deck() {
+                ui.label(format!("(next: {next})"));
+            }
+        });
+        ui.separator();
+    }
+    super::session::view(ui, s)
+}
+
+/// The debrief's class discussion: each choice point with what the group
+/// did beside the rubric's view of each option, and a question to discuss.
+pub fn discussion(ui: &mut egui::Ui, g: &GroupRecord, d: &crate::core::debrief::Debrief) {
+    let title = match g.mode {
+        GroupMode::ClassVote => "Class discussion: the votes beside the rubric",
+        GroupMode::HotSeat => "Class discussion: the hot seat's moves",
+    };
+    ui.heading(title);
+    ui.label(
+        egui::RichText::new(format!(
+            "Overall {} · rapport {} · pacing {} · focus {}",
+            d.scores.overall, d.scores.rapport, d.scores.pacing, d.scores.focus
+        ))
+        .strong(),
+    );
+    if !g.roster.is_empty() {
+        ui.label(format!("Roster: {}", g.roster.join(", ")));
+    }
+    for (i, (gt, turn)) in g.turns.iter().zip(&d.turns).enumerate() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(egui::RichText::new(format!("Choice point {}", i + 1)).strong());
+            ui.label(egui::RichText::new(format!("“{}”", turn.client_line)).italics());
+            if let Some(by) = &gt.by {
+                ui.label(format!("{by} chose: {}", turn.text));
+            }
+            if !gt.votes.is_empty() {
+                let total: u32 = gt.votes.iter().map(|v| v.votes).sum();
+                egui::Grid::new(("votes", i))
+                    .num_columns(4)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        ui.label(egui::RichText::new("Option").strong());
+                        ui.label(egui::RichText::new("Class").strong());
+                        ui.label(egui::RichText::new("Rubric").strong());
+                        ui.label(egui::RichText::new("Why").strong());
+                        ui.end_row();
+                        for v in &gt.votes {
+                            let played = v.option == turn.option;
+                            let text = if played {
+                                format!("▶ {}", v.text)
+                            } else {
+                                v.text.clone()
+                            };
+                            ui.add(egui::Label::new(text).wrap());
+                            let share = if total == 0 {
+                                0.0
+                            } else {
+                                v.votes as f32 / total as f32
+                            };
+                            ui.label(format!("{} ({:.0}%)", v.votes, share * 100.0));
+                            let colour = if v.critical || v.points < 0 {
+                                crate::app::theme::bad(ui)
+                            } else {
+                                crate::app::theme::good(ui)
+                            };
+                            let points = if v.critical {
+                                format!("{:+} · serious error", v.points)
+                            } else {
+                                format!("{:+}", v.points)
+                            };
+                            ui.label(egui::RichText::new(points).color(colour));
+                            ui.add(egui::Label::new(egui::RichText::new(&v.why).small()).wrap());
+                            ui.end_row();
+                        }
+                    });
+                if gt.tutor_pick {
+                    ui.label(egui::RichText::new("The tutor picked the option played.").small());
+                }
+            }
+            if let Some(b) = &turn.better {
+                ui.label(format!("The rubric would have preferred: {}", b.text));
+            }
+            if !gt.discuss.is_empty() {
+                ui.label(egui::RichText::new(format!("Discuss: {}", gt.discuss)).strong());
+            }
+        });
+    }
+    ui.separator();
+}
