@@ -6,13 +6,15 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 6] = [
+const SCREENS: [&str; 8] = [
     "1-library",
     "2-briefing",
     "3-session",
     "4-debrief",
     "5-history",
     "6-settings",
+    "7-class-vote",
+    "8-group-debrief",
 ];
 
 /// Decodes a PNG and checks it is a real picture of the window.
@@ -74,9 +76,10 @@ fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
     for s in SCREENS {
         check_picture(&out_dir.join(format!("{s}.png")));
     }
-    // The autoplayed attempt was recorded.
+    // The autoplayed attempts were recorded: one solo, one class vote.
     let records = ipt_trainer::core::store::Store::new(data.path())
         .load_attempts()
         .0;
-    assert_eq!(records.len(), 1);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records.iter().filter(|r| r.group.is_some()).count(), 1);
 }

@@ -103,7 +103,36 @@ fn drive(
             out.write(UiAction::Go(Screen::Settings));
         }
         15 => shot(&mut commands, &dir, "6-settings"),
-        16 => {}
+        // A class vote in presenter view, then its discussion.
+        16 => {
+            out.write(UiAction::Select(SCENARIO.into()));
+        }
+        17 => {
+            out.write(UiAction::SetGroup(super::GroupSetup {
+                mode: Some(crate::core::group::GroupMode::ClassVote),
+                name: "Seminar B".into(),
+                ..super::GroupSetup::default()
+            }));
+            out.write(UiAction::Start);
+        }
+        18 => {
+            for (position, votes) in [(1, 4), (2, 9), (3, 2)] {
+                for _ in 0..votes {
+                    out.write(UiAction::Vote(position, 1));
+                }
+            }
+        }
+        19 => shot(&mut commands, &dir, "7-class-vote"),
+        20 => match practice.session.as_ref() {
+            Some(s) if !s.is_ended() && *screen.get() == Screen::Session => {
+                out.write(UiAction::PlayVote(s.best_position()));
+                script.step = 20;
+                script.wait = 3;
+            }
+            _ => {}
+        },
+        21 => shot(&mut commands, &dir, "8-group-debrief"),
+        22 => {}
         _ => {
             exit.write(AppExit::Success);
         }

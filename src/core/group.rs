@@ -325,12 +325,7 @@ impl GroupPlay {
                     votes,
                     points: ev.score.total(),
                     critical: ev.critical,
-                    why: ev
-                        .fired
-                        .iter()
-                        .max_by_key(|f| f.score.total().abs())
-                        .map(|f| f.feedback.clone())
-                        .unwrap_or_default(),
+                    why: main_reason(ev),
                 })
                 .collect()
         } else {
@@ -360,6 +355,20 @@ impl GroupPlay {
             turns: self.turns.clone(),
         }
     }
+}
+
+/// The rubric's main reason for its view of an option: the weightiest
+/// principle pulling the same way as the option's total (a serious error
+/// first).
+fn main_reason(ev: &crate::core::rubric::Evaluation) -> String {
+    let total = ev.score.total();
+    ev.fired
+        .iter()
+        .filter(|f| f.critical || f.score.total().signum() == total.signum())
+        .max_by_key(|f| (f.critical, f.score.total().abs()))
+        .or_else(|| ev.fired.iter().max_by_key(|f| f.score.total().abs()))
+        .map(|f| f.feedback.clone())
+        .unwrap_or_default()
 }
 
 /// The scenario's discussion prompt for the current choice point, or one

@@ -223,44 +223,42 @@ pub fn discussion(ui: &mut egui::Ui, g: &GroupRecord, d: &crate::core::debrief::
             }
             if !gt.votes.is_empty() {
                 let total: u32 = gt.votes.iter().map(|v| v.votes).sum();
-                egui::Grid::new(("votes", i))
-                    .num_columns(4)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        ui.label(egui::RichText::new("Option").strong());
-                        ui.label(egui::RichText::new("Class").strong());
-                        ui.label(egui::RichText::new("Rubric").strong());
-                        ui.label(egui::RichText::new("Why").strong());
-                        ui.end_row();
-                        for v in &gt.votes {
-                            let played = v.option == turn.option;
-                            let text = if played {
-                                format!("▶ {}", v.text)
-                            } else {
-                                v.text.clone()
-                            };
-                            ui.add(egui::Label::new(text).wrap());
-                            let share = if total == 0 {
-                                0.0
-                            } else {
-                                v.votes as f32 / total as f32
-                            };
-                            ui.label(format!("{} ({:.0}%)", v.votes, share * 100.0));
-                            let colour = if v.critical || v.points < 0 {
-                                crate::app::theme::bad(ui)
-                            } else {
-                                crate::app::theme::good(ui)
-                            };
-                            let points = if v.critical {
-                                format!("{:+} · serious error", v.points)
-                            } else {
-                                format!("{:+}", v.points)
-                            };
-                            ui.label(egui::RichText::new(points).color(colour));
-                            ui.add(egui::Label::new(egui::RichText::new(&v.why).small()).wrap());
-                            ui.end_row();
+                for v in &gt.votes {
+                    let played = v.option == turn.option;
+                    let share = if total == 0 {
+                        0.0
+                    } else {
+                        v.votes as f32 / total as f32
+                    };
+                    ui.add_space(4.0);
+                    let text = if played {
+                        egui::RichText::new(format!("▶ {} (played)", v.text)).strong()
+                    } else {
+                        egui::RichText::new(&v.text)
+                    };
+                    ui.add(egui::Label::new(text).wrap());
+                    ui.horizontal_wrapped(|ui| {
+                        ui.add(
+                            egui::ProgressBar::new(share)
+                                .desired_width(180.0)
+                                .text(format!("class {} ({:.0}%)", v.votes, share * 100.0)),
+                        );
+                        let colour = if v.critical || v.points < 0 {
+                            crate::app::theme::bad(ui)
+                        } else {
+                            crate::app::theme::good(ui)
+                        };
+                        let points = if v.critical {
+                            format!("rubric {:+}, a serious error", v.points)
+                        } else {
+                            format!("rubric {:+}", v.points)
+                        };
+                        ui.label(egui::RichText::new(points).strong().color(colour));
+                        if !v.why.is_empty() {
+                            ui.label(egui::RichText::new(&v.why).small());
                         }
                     });
+                }
                 if gt.tutor_pick {
                     ui.label(egui::RichText::new("The tutor picked the option played.").small());
                 }
