@@ -3,42 +3,11 @@
 //! Figures are recorded in docs/performance.md.
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
+mod generated;
+
 use ipt_trainer::core::load::{load_scenario_file, load_scenario_str, scenario_files};
-use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// A scenario of `n` nodes in a branching chain, each with three options.
-fn generated(n: usize) -> String {
-    let mut s = String::from(
-        "Scenario(id: \"generated\", title: \"Generated\", area: Grief, phase: Middle,\n\
-         client: (name: \"Gen\", age: 40, start: (trust: 40, distress: 50, openness: 40)),\nnodes: [\n",
-    );
-    for i in 0..n {
-        let next = |k: usize| {
-            if i + k < n {
-                format!("n{}", i + k)
-            } else {
-                "end".to_string()
-            }
-        };
-        let _ = write!(
-            s,
-            "(id: \"n{i}\", client: [(text: \"Line {i} guarded\", when: (max_trust: 30)), (text: \"Line {i}\")],\n\
-             disclosures: [(id: \"d{i}\", text: \"Disclosure {i}\", when: (min_trust: 70))],\n\
-             options: [\n\
-             (text: \"Open {i}\", move: OpenQuestion, topic: Focal, next: \"{}\", minutes: 1),\n\
-             (text: \"Reflect {i}\", move: Reflection, topic: Focal, next: \"{}\", minutes: 1, when: (min_trust: 50)),\n\
-             (text: \"Press {i}\", move: PressForDetail, topic: DistantPast, next: \"{}\", minutes: 1, feedback: \"Too fast.\"),\n\
-             ]),\n",
-            next(1),
-            next(2),
-            next(3)
-        );
-    }
-    s.push_str("],\nendings: [(id: \"end\", title: \"End\", text: \"The end.\")],\n)\n");
-    s
-}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -72,7 +41,7 @@ fn main() {
         all.as_secs_f64() * 1e3
     );
 
-    let text = generated(5000);
+    let text = generated::generated(5000);
     let parse = time(10, || {
         ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)

@@ -541,3 +541,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_scaffold_can_unlock_its_disclosure_and_reach_a_good_ending_by_the_best_route() {
+    use ipt_trainer::core::model::{Outcome, Phase, ProblemArea};
+    let g = guidance();
+    for area in ProblemArea::ALL {
+        for phase in Phase::ALL {
+            let text = ipt_trainer::core::scaffold::scaffold(area, phase);
+            let s =
+                ipt_trainer::core::load::load_scenario_str(&text, std::path::Path::new("new.ron"))
+                    .into_result()
+                    .expect("the scaffold loads");
+            let a = analyze(&s, &g, Limits::default()).expect("analyses");
+            let what = format!("{area:?} {phase:?}");
+            assert!(a.exact, "{what}");
+            assert!(a.disclosures.iter().all(|d| d.unlockable), "{what}");
+            assert!(a.endings.iter().all(|e| e.reachable), "{what}");
+            let best = &a
+                .extremes
+                .iter()
+                .find(|x| x.objective == Objective::Overall)
+                .expect("overall")
+                .best;
+            let ending = s
+                .endings
+                .iter()
+                .find(|e| e.id == best.ending)
+                .expect("ending");
+            assert_eq!(ending.outcome, Outcome::Good, "{what}: {:?}", best.ending);
+        }
+    }
+}

@@ -197,6 +197,13 @@ pub enum Command {
     },
 }
 
+/// Writes to standard output; a reader that stops early (`| head`) ends
+/// the output quietly instead of with a panic.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 /// Parses the command line and runs it.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -239,7 +246,7 @@ pub fn run() -> ExitCode {
                     GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
                     GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
                 };
-                print!("{}", crate::core::graph::render(&s, f));
+                emit(&crate::core::graph::render(&s, f));
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -300,9 +307,9 @@ fn analyze(
     match crate::core::analysis::analyze(&scenario, &guidance, limits) {
         Ok(a) => {
             match format {
-                Format::Text => print!("{}", render::analysis(&a, path)),
+                Format::Text => emit(&render::analysis(&a, path)),
                 Format::Json => match serde_json::to_string_pretty(&a) {
-                    Ok(j) => println!("{j}"),
+                    Ok(j) => emit(&format!("{j}\n")),
                     Err(e) => {
                         eprintln!("error: cannot write the analysis as JSON: {e}");
                         return ExitCode::FAILURE;
@@ -464,7 +471,10 @@ fn report(all: &[Diagnostic], files: usize, format: Format, deny_warnings: bool)
                 "warnings": warnings,
                 "diagnostics": all,
             });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            emit(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&out).unwrap_or_default()
+            ));
         }
         Format::Text => {
             print_diagnostics(all);
@@ -499,7 +509,7 @@ fn load_scenario(path: &Path) -> Result<Arc<Scenario>, ExitCode> {
         Err(ds) => {
             print_diagnostics(&ds);
             eprintln!(
-                "error: {} cannot be played until these are fixed",
+                "error: {} has errors; fix them first (ipt-trainer validate shows them all)",
                 path.display()
             );
             Err(ExitCode::from(2))
@@ -607,14 +617,14 @@ fn play(
     let debrief = Debrief::from_session(&session);
     if json {
         match serde_json::to_string_pretty(&debrief) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => emit(&format!("{s}\n")),
             Err(e) => {
                 eprintln!("error: cannot write the debrief as JSON: {e}");
                 return ExitCode::FAILURE;
             }
         }
     } else {
-        print!("{}", render::debrief(&debrief, &name));
+        emit(&render::debrief(&debrief, &name));
     }
     ExitCode::SUCCESS
 }

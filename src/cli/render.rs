@@ -271,7 +271,7 @@ pub fn analysis(a: &crate::core::analysis::Analysis, file: &std::path::Path) -> 
             out,
             "APPROXIMATE: the scenario is too big to tell every client state apart, so states whose \
              trust, distress, openness and clock sit between the same thresholds were merged. \
-             Treat the answers as close, not certain (--max-states raises the limit).\n"
+             The answers can be several points off (--max-states raises the limit; --exact refuses to approximate).\n"
         );
     }
 
@@ -298,11 +298,12 @@ pub fn analysis(a: &crate::core::analysis::Analysis, file: &std::path::Path) -> 
     for e in &a.endings {
         let _ = writeln!(
             out,
-            "  {} {:<8} `{}`: {}",
-            if e.reachable { "✓" } else { "✗ never" },
+            "  {} {:<8} `{}`: {}{}",
+            if e.reachable { "✓" } else { "✗" },
             format!("{:?}", e.outcome).to_lowercase(),
             e.id,
-            e.title
+            e.title,
+            if e.reachable { "" } else { " (never reached)" }
         );
     }
 

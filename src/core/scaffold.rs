@@ -210,7 +210,7 @@ pub fn scaffold(area: ProblemArea, phase: Phase) -> String {
         let (bad, bad_topic, bad_text) = MISTAKES[i % MISTAKES.len()];
         let disclosure = if i == 0 {
             "            // Said only once trust is high enough; its id is remembered.\n            \
-             disclosures: [(id: \"secret\", text: \"(Something the client only says with trust.)\", when: (min_trust: 45))],\n"
+             disclosures: [(id: \"secret\", text: \"(Something the client only says with trust.)\", when: (min_trust: 38))],\n"
         } else {
             ""
         };
@@ -233,7 +233,7 @@ pub fn scaffold(area: ProblemArea, phase: Phase) -> String {
         "        (\n            id: \"close\",\n            client: [(text: \"(How the client sounds near the end.)\")],\n            \
          options: [\n                \
          // Shown only when trust is high: leads to the good ending.\n                \
-         (text: \"(A summary agreed with the client.)\", move: Summary, topic: Focal, next: \"good-end\", minutes: 3, when: (min_trust: 50)),\n                \
+         (text: \"(A summary agreed with the client.)\", move: Summary, topic: Focal, next: \"good-end\", minutes: 3, when: (min_trust: 38)),\n                \
          (text: \"(A hurried goodbye.)\", move: ClosedQuestion, topic: Focal, next: \"mixed-end\", minutes: 2),\n                \
          (text: \"(A judgemental parting remark.)\", move: JudgementalRemark, topic: Focal, next: \"poor-end\", minutes: 2),\n            ],\n        ),"
     );
