@@ -87,3 +87,40 @@ fn records_of_another_kind_or_version_are_refused_with_a_reason() {
     .expect("w");
     assert!(read_record(&f).is_err());
 }
+
+#[test]
+fn a_group_record_round_trips_and_one_cut_off_half_way_is_refused() {
+    use ipt_trainer::core::group::{GroupMode, GroupPlay, Roster};
+    use ipt_trainer::core::session::Session;
+    use ipt_trainer::core::store::{AttemptRecord, write_record};
+    let s = crate::common::scenario(
+        &crate::common::root().join("scenarios/role-dispute-initial-priya.ron"),
+    );
+    let mut session = Session::new(s, crate::common::guidance(), 11).expect("starts");
+    let mut group = GroupPlay::new(GroupMode::HotSeat, "3C", Roster::parse("Ana, Ben"));
+    for _ in 0..5 {
+        let p = group.decide(&session, Some(1)).expect("a move");
+        session.choose(p).expect("made");
+    }
+    let mut r = AttemptRecord::from_session(&session, &group.label(), false);
+    r.group = Some(group.record());
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("attempt.json");
+    write_record(&f, &r).expect("written");
+    let back = read_record(&f).expect("read back");
+    assert_eq!(back, r);
+    let by: Vec<_> = back
+        .group
+        .expect("group")
+        .turns
+        .into_iter()
+        .filter_map(|t| t.by)
+        .collect();
+    assert_eq!(by, ["Ana", "Ben", "Ana", "Ben", "Ana"]);
+
+    let bytes = std::fs::read(&f).expect("read");
+    std::fs::write(&f, &bytes[..bytes.len() / 2]).expect("cut");
+    let err = read_record(&f).expect_err("a half record is refused");
+    assert!(err.contains("not a readable record"), "{err}");
+}
