@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 8] = [
+const SCREENS: [&str; 9] = [
     "1-library",
     "2-briefing",
     "3-session",
@@ -15,6 +15,7 @@ const SCREENS: [&str; 8] = [
     "6-settings",
     "7-class-vote",
     "8-group-debrief",
+    "9-hot-seat",
 ];
 
 /// Decodes a PNG and checks it is a real picture of the window.

@@ -132,7 +132,25 @@ fn drive(
             _ => {}
         },
         21 => shot(&mut commands, &dir, "8-group-debrief"),
-        22 => {}
+        // The hot seat, two moves in.
+        22 => {
+            out.write(UiAction::Select(SCENARIO.into()));
+        }
+        23 => {
+            out.write(UiAction::SetGroup(super::GroupSetup {
+                mode: Some(crate::core::group::GroupMode::HotSeat),
+                roster: "Ana\nBen\nChiara".into(),
+                ..super::GroupSetup::default()
+            }));
+            out.write(UiAction::Start);
+        }
+        24 | 25 => {
+            if let Some(p) = practice.session.as_ref().and_then(Session::best_position) {
+                out.write(UiAction::Choose(p));
+            }
+        }
+        26 => shot(&mut commands, &dir, "9-hot-seat"),
+        27 => {}
         _ => {
             exit.write(AppExit::Success);
         }

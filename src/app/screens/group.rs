@@ -192,7 +192,12 @@ pub fn hot_seat(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiActio
         });
         ui.separator();
     }
-    super::session::view(ui, s)
+    let names: Vec<String> = g
+        .turns
+        .iter()
+        .map(|t| t.by.clone().unwrap_or_else(|| "You".into()))
+        .collect();
+    super::session::view_as(ui, s, &names)
 }
 
 /// The debrief's class discussion: each choice point with what the group

@@ -147,6 +147,12 @@ const KEYS: [egui::Key; 9] = [
 
 /// The conversation and the choices.
 pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
+    view_as(ui, s, &[])
+}
+
+/// The conversation and the choices, with the trainee's lines credited to
+/// `names` by turn (the hot seat); "You" where there is no name.
+pub fn view_as(ui: &mut egui::Ui, s: &Session, names: &[String]) -> Option<UiAction> {
     let mut action = None;
     let Some(prompt) = s.prompt() else {
         ui.label("The session has ended.");
@@ -165,7 +171,7 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
     });
     let options_height =
         (prompt.options.len() as f32 * 52.0 + 40.0).min(ui.available_height() * 0.55);
-    transcript(ui, s, options_height);
+    transcript_as(ui, s, options_height, names);
     ui.separator();
     ui.label(egui::RichText::new("Your response (click, or press its number):").strong());
     egui::ScrollArea::vertical()
@@ -187,18 +193,23 @@ pub fn view(ui: &mut egui::Ui, s: &Session) -> Option<UiAction> {
 /// The conversation so far, leaving `reserve` points below it for the
 /// choices; it keeps to the latest line.
 pub fn transcript(ui: &mut egui::Ui, s: &Session, reserve: f32) {
+    transcript_as(ui, s, reserve, &[]);
+}
+
+fn transcript_as(ui: &mut egui::Ui, s: &Session, reserve: f32, names: &[String]) {
     let name = &s.scenario().client.name;
     egui::ScrollArea::vertical()
         .max_height(ui.available_height() - reserve)
         .stick_to_bottom(true)
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for t in s.turns() {
+            for (i, t) in s.turns().iter().enumerate() {
                 bubble(ui, name, &t.client_line, false);
                 for d in &t.disclosures {
                     bubble(ui, name, d, false);
                 }
-                bubble(ui, "You", &t.text, true);
+                let who = names.get(i).map_or("You", String::as_str);
+                bubble(ui, who, &t.text, true);
             }
             if let Some(prompt) = s.prompt() {
                 bubble(ui, name, &prompt.client_line, false);
