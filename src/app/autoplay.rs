@@ -66,7 +66,8 @@ fn drive(
             }
         }
         1 => shot(&mut commands, &dir, "1-library"),
-        2 => {
+        // The solo session, then the class vote, then the hot seat.
+        2 | 16 | 22 => {
             out.write(UiAction::Select(SCENARIO.into()));
         }
         3 => shot(&mut commands, &dir, "2-briefing"),
@@ -104,9 +105,6 @@ fn drive(
         }
         15 => shot(&mut commands, &dir, "6-settings"),
         // A class vote in presenter view, then its discussion.
-        16 => {
-            out.write(UiAction::Select(SCENARIO.into()));
-        }
         17 => {
             out.write(UiAction::SetGroup(super::GroupSetup {
                 mode: Some(crate::core::group::GroupMode::ClassVote),
@@ -133,9 +131,6 @@ fn drive(
         },
         21 => shot(&mut commands, &dir, "8-group-debrief"),
         // The hot seat, two moves in.
-        22 => {
-            out.write(UiAction::Select(SCENARIO.into()));
-        }
         23 => {
             out.write(UiAction::SetGroup(super::GroupSetup {
                 mode: Some(crate::core::group::GroupMode::HotSeat),
