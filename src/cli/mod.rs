@@ -296,12 +296,8 @@ fn analyze(
     limits: crate::core::analysis::Limits,
     guidance: Option<&Path>,
 ) -> ExitCode {
-    let scenario = match load_scenario(path) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let guidance = match load_guidance(guidance) {
-        Ok(g) => g,
+    let (scenario, guidance) = match scenario_and_rubric(path, guidance) {
+        Ok(both) => both,
         Err(c) => return c,
     };
     match crate::core::analysis::analyze(&scenario, &guidance, limits) {
@@ -517,6 +513,15 @@ fn load_scenario(path: &Path) -> Result<Arc<Scenario>, ExitCode> {
     }
 }
 
+/// The scenario at `path` and the rubric to score it against, each with
+/// its problems printed if it cannot be used.
+fn scenario_and_rubric(
+    path: &Path,
+    guidance: Option<&Path>,
+) -> Result<(Arc<Scenario>, Arc<Guidance>), ExitCode> {
+    Ok((load_scenario(path)?, load_guidance(guidance)?))
+}
+
 /// A seed from the clock, for sessions that did not ask for one.
 pub fn fresh_seed() -> u64 {
     std::time::SystemTime::now()
@@ -532,12 +537,8 @@ fn play(
     guidance: Option<&Path>,
     record: Option<(&Path, &str)>,
 ) -> ExitCode {
-    let scenario = match load_scenario(path) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let guidance = match load_guidance(guidance) {
-        Ok(g) => g,
+    let (scenario, guidance) = match scenario_and_rubric(path, guidance) {
+        Ok(both) => both,
         Err(c) => return c,
     };
     let seed = seed.unwrap_or_else(fresh_seed);

@@ -58,19 +58,6 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
     (draft != *g).then_some(UiAction::SetGroup(draft))
 }
 
-/// Keys 1-9, for the options shown.
-pub const NUMBER_KEYS: [egui::Key; 9] = [
-    egui::Key::Num1,
-    egui::Key::Num2,
-    egui::Key::Num3,
-    egui::Key::Num4,
-    egui::Key::Num5,
-    egui::Key::Num6,
-    egui::Key::Num7,
-    egui::Key::Num8,
-    egui::Key::Num9,
-];
-
 /// The class vote at the current choice point: the conversation, then each
 /// option large with its votes, and the tutor's controls.
 pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAction> {
@@ -80,7 +67,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
     };
     let n = prompt.options.len();
     ui.input(|i| {
-        for (k, key) in NUMBER_KEYS.iter().enumerate().take(n) {
+        for (k, key) in super::session::KEYS.iter().enumerate().take(n) {
             if i.key_pressed(*key) {
                 let delta = if i.modifiers.shift { -1 } else { 1 };
                 action = Some(UiAction::Vote(k + 1, delta));

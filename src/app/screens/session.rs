@@ -132,8 +132,8 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool, group: bool) ->
     action
 }
 
-/// Keys 1-9 choose the shown options.
-const KEYS: [egui::Key; 9] = [
+/// Keys 1-9 stand for the shown options (choose, or vote in a class vote).
+pub const KEYS: [egui::Key; 9] = [
     egui::Key::Num1,
     egui::Key::Num2,
     egui::Key::Num3,
