@@ -490,7 +490,11 @@ pub fn apply_actions(
                         .and_then(|e| e.scenario.as_ref())
                         .map_or_else(|| "Client".into(), |s| s.client.name.clone());
                     viewing.record = Some(r.clone());
+                    // A past attempt: nothing to retry, and the screen in
+                    // the trainee's own look.
                     practice.session = None;
+                    practice.group = None;
+                    practice.presenter = false;
                     next.set(Screen::Debrief);
                 }
             }
