@@ -440,6 +440,48 @@ mod views {
     }
 
     #[test]
+    fn class_vote_view_takes_votes_by_key_and_lets_the_tutor_play_an_option() {
+        use ipt_trainer::core::group::{GroupMode, GroupPlay, Roster};
+        let s = Session::new(scenario(&fixture("valid/small.ron")), guidance(), 5).expect("s");
+        let mut g = GroupPlay::new(GroupMode::ClassVote, "", Roster::default());
+        g.new_choice_point(&s);
+        g.tally.set(2, 3);
+        let mut h = Harness::new_ui_state(
+            |ui, out: &mut Option<UiAction>| {
+                if let Some(a) = screens::group::class_vote(ui, &s, &g) {
+                    *out = Some(a);
+                }
+            },
+            None,
+        );
+        h.get_by_label_contains("3 votes (100%)");
+        h.get_by_label_contains("Play the majority: option 2");
+        let press = |h: &mut Harness<'_, Option<UiAction>>, key, modifiers| {
+            *h.state_mut() = None;
+            h.key_press_modifiers(modifiers, key);
+            h.run();
+            h.state().clone()
+        };
+        let none = egui::Modifiers::NONE;
+        assert_eq!(
+            press(&mut h, egui::Key::Num2, none),
+            Some(UiAction::Vote(2, 1))
+        );
+        assert_eq!(
+            press(&mut h, egui::Key::Num2, egui::Modifiers::SHIFT),
+            Some(UiAction::Vote(2, -1))
+        );
+        assert_eq!(
+            press(&mut h, egui::Key::Num3, egui::Modifiers::ALT),
+            Some(UiAction::PlayVote(Some(3)))
+        );
+        assert_eq!(
+            press(&mut h, egui::Key::Enter, none),
+            Some(UiAction::PlayVote(None))
+        );
+    }
+
+    #[test]
     fn debrief_view_shows_scores_and_offers_retry() {
         let s = Session::replay(
             scenario(&fixture("valid/small.ron")),

@@ -27,7 +27,7 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
     if let Some(mode) = draft.mode {
         let explain = match mode {
             GroupMode::ClassVote => {
-                "At each choice point the class votes; enter how many chose each option (keys 1-9, Shift takes one back). Enter plays the majority; on a tie, or if you prefer, pick the option yourself. Meters stay hidden until the debrief."
+                "At each choice point the class votes; enter how many chose each option (keys 1-9, Shift takes one back). Enter plays the majority; on a tie, or if you prefer, pick the option yourself (Play this, or Alt and its number). Meters stay hidden until the debrief."
             }
             GroupMode::HotSeat => {
                 "The trainees below take turns in this order; each move is credited to whoever made it. Meters stay hidden until the debrief."
@@ -69,8 +69,14 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
     ui.input(|i| {
         for (k, key) in super::session::KEYS.iter().enumerate().take(n) {
             if i.key_pressed(*key) {
-                let delta = if i.modifiers.shift { -1 } else { 1 };
-                action = Some(UiAction::Vote(k + 1, delta));
+                action = Some(if i.modifiers.alt {
+                    // The tutor plays this option (a tie, or by choice).
+                    UiAction::PlayVote(Some(k + 1))
+                } else if i.modifiers.shift {
+                    UiAction::Vote(k + 1, -1)
+                } else {
+                    UiAction::Vote(k + 1, 1)
+                });
             }
         }
         if i.key_pressed(egui::Key::Enter) {
@@ -152,7 +158,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
                     let list: Vec<String> = tied.iter().map(ToString::to_string).collect();
                     ui.label(
                         egui::RichText::new(format!(
-                            "A tie between options {}: pick one to play.",
+                            "A tie between options {}: pick one to play (Play this, or Alt and its number).",
                             list.join(" and ")
                         ))
                         .strong(),
