@@ -39,16 +39,17 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
         ui.label("No attempts yet. Pick a scenario in the library to start.");
         return None;
     }
-    let overall: PlotPoints = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)])
-        .collect();
-    let marks: PlotPoints = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)])
-        .collect();
+    // Your own progress as a line; group sessions apart, as marks only.
+    let points = |group: bool| -> Vec<[f64; 2]> {
+        records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.group.is_some() == group)
+            .map(|(i, r)| [i as f64 + 1.0, f64::from(r.debrief.scores.overall)])
+            .collect()
+    };
+    let own = points(false);
+    let groups = points(true);
     Plot::new("progress")
         .legend(Legend::default())
         .height(180.0)
@@ -61,8 +62,15 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
         .allow_zoom(false)
         .allow_scroll(false)
         .show(ui, |p| {
-            p.line(Line::new("Overall", overall).width(2.0));
-            p.points(Points::new("Attempts", marks).radius(4.0));
+            p.line(Line::new("Overall", PlotPoints::from(own.clone())).width(2.0));
+            p.points(Points::new("Attempts", PlotPoints::from(own)).radius(4.0));
+            if !groups.is_empty() {
+                p.points(
+                    Points::new("Group sessions", PlotPoints::from(groups))
+                        .shape(egui_plot::MarkerShape::Diamond)
+                        .radius(6.0),
+                );
+            }
         });
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("attempts")
@@ -86,7 +94,11 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
                     ui.label(&r.scenario_title);
                     ui.label(format!("{}", s.overall));
                     ui.label(format!("{} / {} / {}", s.rapport, s.pacing, s.focus));
-                    ui.label(if r.coach_mode { "coach" } else { "assessment" });
+                    ui.label(match &r.group {
+                        Some(g) => format!("{}: {}", g.mode.label().to_lowercase(), r.trainee),
+                        None if r.coach_mode => "coach".into(),
+                        None => "assessment".into(),
+                    });
                     if ui.button("Open debrief").clicked() {
                         action = Some(UiAction::OpenRecord(i));
                     }
