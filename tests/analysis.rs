@@ -45,6 +45,42 @@ fn tiny_rubric() -> Guidance {
     )
 }
 
+/// A rubric that uses every kind of condition the engine knows, so the
+/// property test below checks the search against all of them: first use,
+/// elapsed percentages, overtime, exploratory counts, hesitation, a pending
+/// risk, memory flags set and tested, and client thresholds.
+fn tricky_rubric() -> Guidance {
+    parse_guidance(
+        r#"(
+        version: "tricky",
+        principles: [(
+            id: "use-the-hour", name: "Hour", statement: "S", source: "Src", dimensions: [Rapport, Pacing, Focus],
+            rules: [
+                (when: (moves: [OpenQuestion], first_use: true), score: (rapport: 4), feedback: "first"),
+                (when: (moves: [OpenQuestion, Reflection], first_use: false), score: (pacing: -2), feedback: "again"),
+                (when: (min_elapsed_percent: 60), score: (pacing: -3), feedback: "late"),
+                (when: (max_elapsed_percent: 20, moves: [PressForDetail]), score: (focus: -4), client: (distress: 9), feedback: "early press"),
+                (when: (over_time: true), score: (focus: -2), feedback: "over"),
+                (when: (moves: [PrematureAdvice], max_explored: 1), score: (pacing: -5), remember: ["rushed"], feedback: "rush"),
+                (when: (moves: [PrematureAdvice], min_explored: 2), score: (pacing: 3), feedback: "ok advice"),
+                (when: (hesitant: true, moves: [PressForDetail]), score: (rapport: -6), client: (trust: -8, distress: 6), feedback: "pressed"),
+                (when: (risk_pending: true, not_moves: [SafetyCheck]), score: (rapport: -10), critical: true, feedback: "missed"),
+                (when: (client: (remembers: ["rushed"]), moves: [Validation]), score: (rapport: 5), client: (trust: 5), feedback: "repair"),
+                (when: (client: (forgets: ["rushed"], min_trust: 55)), score: (focus: 2), feedback: "steady"),
+                (when: (client: (max_openness: 30), moves: [Reflection]), score: (rapport: 3), client: (openness: 8), feedback: "opened"),
+                (when: (client: (min_distress: 65), moves: [Validation]), client: (distress: -10), feedback: "eased"),
+            ],
+        )],
+        tasks: [
+            (id: "t1", name: "T1", phase: Initial, moves: [SymptomReview], principle: "use-the-hour", dimension: Pacing, reward: 4, penalty: 7),
+            (id: "t2", name: "T2", phase: Initial, moves: [SickRole, TimeLimit], principle: "use-the-hour", dimension: Focus, reward: 3, penalty: 5),
+            (id: "t3", name: "T3", phase: Middle, moves: [Reflection], topics: [Focal], principle: "use-the-hour", dimension: Rapport, reward: 2, penalty: 4),
+            (id: "t4", name: "T4", phase: Termination, moves: [Validation, SafetyCheck], principle: "use-the-hour", dimension: Pacing, reward: 3, penalty: 3),
+        ],
+    )"#,
+    )
+}
+
 const HAND_MADE: &str = r#"Scenario(
     id: "hand", title: "Hand", area: Grief, phase: Middle, minutes: 60,
     client: (name: "H", age: 40, start: (trust: 50, distress: 40, openness: 50)),
@@ -314,8 +350,9 @@ fn enumerate(session: &Session, out: &mut Enumerated) {
     }
 }
 
-const MOVES: [&str; 10] = [
+const MOVES: [&str; 11] = [
     "OpenQuestion",
+    "Summary",
     "Reflection",
     "Validation",
     "PressForDetail",
@@ -337,6 +374,9 @@ struct GenOption {
     jump: usize,
     minutes: u32,
     when: Option<(usize, bool, i32)>,
+    /// A memory condition: 0 none, 1 remembers the node's disclosure,
+    /// 2 forgets "rushed", 3 remembers "pressed".
+    memory: usize,
     adjust: i32,
 }
 
@@ -353,18 +393,24 @@ fn gen_option() -> impl Strategy<Value = GenOption> {
         0..MOVES.len(),
         0..TOPICS.len(),
         prop::sample::select(vec![1usize, 1, 1, 2, 2, 3]),
-        1u32..15,
+        // Few distinct minutes and adjustments, so that routes meet in the
+        // same state often and the search's merging is put to the test.
+        prop::sample::select(vec![2u32, 2, 2, 2, 3, 11]),
         prop::option::weighted(0.4, (0..3usize, any::<bool>(), 20i32..80)),
-        -8i32..8,
+        prop::sample::select(vec![0usize, 0, 0, 1, 2, 3]),
+        prop::sample::select(vec![0i32, 0, 0, 0, -6, 4]),
     )
-        .prop_map(|(kind, topic, jump, minutes, when, adjust)| GenOption {
-            kind,
-            topic,
-            jump,
-            minutes,
-            when,
-            adjust,
-        })
+        .prop_map(
+            |(kind, topic, jump, minutes, when, memory, adjust)| GenOption {
+                kind,
+                topic,
+                jump,
+                minutes,
+                when,
+                memory,
+                adjust,
+            },
+        )
 }
 
 fn gen_node() -> impl Strategy<Value = GenNode> {
@@ -422,11 +468,35 @@ fn scenario_text(
             };
             let _ = write!(
                 s,
-                "  (text: \"o{i}-{k}\", move: {}, topic: {}, next: \"{next}\", minutes: {}, adjust: (trust: {}, distress: {})",
-                MOVES[o.kind], TOPICS[o.topic], o.minutes, o.adjust, -o.adjust
+                "  (text: \"o{i}-{k}\", move: {}, topic: {}, next: \"{next}\", minutes: {}, adjust: (trust: {}, distress: {}, openness: {})",
+                MOVES[o.kind],
+                TOPICS[o.topic],
+                o.minutes,
+                o.adjust,
+                -o.adjust,
+                o.adjust / 2
             );
-            if let Some((var, min, v)) = o.when {
-                let _ = write!(s, ", when: {}", condition(var, min, v));
+            let memory = match o.memory {
+                // An earlier node's disclosure (if it has one).
+                1 if i > 0 && nodes[i - 1].disclosure.is_some() => {
+                    format!("remembers: [\"d{}\"]", i - 1)
+                }
+                2 => "forgets: [\"rushed\"]".to_string(),
+                3 => "remembers: [\"pressed\"]".to_string(),
+                _ => String::new(),
+            };
+            match (o.when, memory.is_empty()) {
+                (Some((var, min, v)), true) => {
+                    let _ = write!(s, ", when: {}", condition(var, min, v));
+                }
+                (Some((var, min, v)), false) => {
+                    let c = condition(var, min, v);
+                    let _ = write!(s, ", when: {}, {memory})", &c[..c.len() - 1]);
+                }
+                (None, false) => {
+                    let _ = write!(s, ", when: ({memory})");
+                }
+                (None, true) => {}
             }
             s.push_str("),\n");
         }
@@ -510,6 +580,61 @@ fn compare(a: &Analysis, e: &Enumerated, s: &Scenario) {
     }
 }
 
+/// Analyses `s` and checks every answer against playing every route through
+/// the real session engine.
+fn check_against_every_route(s: &Scenario, g: &Arc<Guidance>) {
+    let a = analyze(s, g, Limits::default()).expect("analyses");
+    let mut e = Enumerated {
+        best: [i32::MIN; 3],
+        worst: [i32::MAX; 3],
+        ..Enumerated::default()
+    };
+    let session = Session::steady(Arc::new(s.clone()), g.clone(), 1).expect("starts");
+    enumerate(&session, &mut e);
+    compare(&a, &e, s);
+    // Each reported route replays to its reported scores.
+    for x in &a.extremes {
+        for r in [&x.best, &x.worst] {
+            check_route(s, g, &r.steps, r.scores);
+        }
+    }
+}
+
+#[test]
+fn routes_that_meet_with_different_amounts_of_exploration_are_told_apart() {
+    // Three routes reach `c` with the client in the same state, having
+    // explored twice, once or not at all; advice counts differently after
+    // two exploratory moves.
+    let text = r#"Scenario(id: "explore", title: "E", area: Grief, phase: Middle, minutes: 50,
+      client: (name: "E", age: 30, start: (trust: 50, distress: 40, openness: 50)),
+      nodes: [
+        (id: "a", client: [(text: "A")], options: [
+            (text: "open", move: OpenQuestion, topic: Focal, next: "b", minutes: 2),
+            (text: "closed", move: ClosedQuestion, topic: Focal, next: "b", minutes: 2),
+        ]),
+        (id: "b", client: [(text: "B")], options: [
+            (text: "clarify", move: Clarification, topic: Focal, next: "c", minutes: 2),
+            (text: "closed again", move: ClosedQuestion, topic: Focal, next: "c", minutes: 2),
+        ]),
+        (id: "c", client: [(text: "C")], options: [
+            (text: "advise", move: PrematureAdvice, topic: Focal, next: "end", minutes: 2),
+        ]),
+      ],
+      endings: [(id: "end", title: "End", text: "e", outcome: Mixed)],
+    )"#;
+    let s = parse(text);
+    let g = Arc::new(tricky_rubric());
+    check_against_every_route(&s, &g);
+    let a = analyze(&s, &g, Limits::default()).expect("analyses");
+    let pacing = a
+        .extremes
+        .iter()
+        .find(|x| x.objective == Objective::Pacing)
+        .expect("pacing");
+    let texts: Vec<&str> = pacing.best.steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts, ["open", "clarify", "advise"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -520,25 +645,12 @@ proptest! {
         area in prop::sample::select(vec!["Grief", "RoleDispute", "RoleTransition", "InterpersonalDeficits"]),
         minutes in 10u32..50,
         start in (10i32..90, 10i32..90, 10i32..90),
+        tricky in any::<bool>(),
     ) {
         let text = scenario_text(&nodes, phase, area, minutes, start);
         let s = parse(&text);
-        let g = guidance();
-        let a = analyze(&s, &g, Limits::default()).expect("analyses");
-        let mut e = Enumerated {
-            best: [i32::MIN; 3],
-            worst: [i32::MAX; 3],
-            ..Enumerated::default()
-        };
-        let session = Session::steady(Arc::new(s.clone()), g.clone(), 1).expect("starts");
-        enumerate(&session, &mut e);
-        compare(&a, &e, &s);
-        // Each reported route replays to its reported scores.
-        for x in &a.extremes {
-            for r in [&x.best, &x.worst] {
-                check_route(&s, &g, &r.steps, r.scores);
-            }
-        }
+        let g = if tricky { Arc::new(tricky_rubric()) } else { guidance() };
+        check_against_every_route(&s, &g);
     }
 }
 
