@@ -266,7 +266,7 @@ fn the_hot_seat_credits_each_move_and_rotates_the_roster() {
         &mut app,
         UiAction::SetGroup(GroupSetup {
             mode: Some(GroupMode::HotSeat),
-            roster: "Ana\nBen, Chi".into(),
+            roster: "Ana\nBen\nChi".into(),
             ..GroupSetup::default()
         }),
     );

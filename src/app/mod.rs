@@ -134,6 +134,8 @@ pub enum UiAction {
     /// A class vote: one vote more (or, negative, fewer) for the option at
     /// this 1-based position.
     Vote(usize, i32),
+    /// Several votes at once (keys pressed between two frames).
+    Votes(Vec<(usize, i32)>),
     /// A class vote: play the majority's choice (`None`) or the tutor's pick.
     PlayVote(Option<usize>),
     /// Stop the session now and see the debrief.
@@ -337,6 +339,9 @@ pub fn apply_actions(
             UiAction::Go(screen) => next.set(screen),
             UiAction::Select(id) => {
                 selected.id = Some(id);
+                // A shared machine: the next person starts on their own
+                // unless they set up a group again.
+                selected.group = GroupSetup::default();
                 selected.coach = prefs.as_ref().is_none_or(|p| p.settings.coach_by_default);
                 next.set(Screen::Briefing);
             }
@@ -344,10 +349,13 @@ pub fn apply_actions(
             UiAction::SetGroup(g) => selected.group = g,
             UiAction::Vote(position, delta) => {
                 if let Some(g) = practice.group.as_mut() {
-                    if delta >= 0 {
-                        g.tally.add(position);
-                    } else {
-                        g.tally.remove(position);
+                    g.tally.change(position, delta);
+                }
+            }
+            UiAction::Votes(votes) => {
+                if let Some(g) = practice.group.as_mut() {
+                    for (position, delta) in votes {
+                        g.tally.change(position, delta);
                     }
                 }
             }
@@ -452,6 +460,23 @@ pub fn apply_actions(
                 }
             }
             UiAction::Finish => {
+                // Ended before any move: nothing to record or debrief.
+                if practice
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.turns().is_empty())
+                {
+                    practice.session = None;
+                    practice.group = None;
+                    if let Some(p) = prefs.as_deref() {
+                        p.store.clear_in_progress();
+                    }
+                    notices
+                        .0
+                        .push("The session ended before any move, so nothing was recorded.".into());
+                    next.set(Screen::Library);
+                    continue;
+                }
                 if practice.session.is_some() {
                     finish(
                         practice,

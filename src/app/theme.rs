@@ -31,7 +31,7 @@ fn apply_theme(
         let width = windows
             .iter()
             .next()
-            .map_or(1920.0, |w| w.resolution.physical_width() as f32);
+            .map_or(1920.0, |w| w.resolution.width());
         (
             presenter_scale(width, s.text_scale),
             Theme::HighContrast,
@@ -49,9 +49,10 @@ fn apply_theme(
     Ok(())
 }
 
-/// Presenter view's text scale: 1.7 on a 1920-pixel-wide projector (body
-/// text about 27 pixels high), in proportion on others, never below the
-/// trainee's own setting.
+/// Presenter view's text scale: 1.7 on a window 1920 points wide (body text
+/// about 27 points high), in proportion on others, never below the
+/// trainee's own setting. Points, not pixels: the display's own scaling
+/// (a high-density laptop screen) comes on top.
 pub fn presenter_scale(window_width: f32, own: f32) -> f32 {
     (1.7 * window_width / 1920.0).clamp(1.3, 2.5).max(own)
 }

@@ -123,6 +123,15 @@ impl Tally {
         }
     }
 
+    /// One vote more (`delta` > 0) or fewer (`delta` < 0).
+    pub fn change(&mut self, position: usize, delta: i32) {
+        if delta >= 0 {
+            self.add(position);
+        } else {
+            self.remove(position);
+        }
+    }
+
     /// Sets the count for one option outright.
     pub fn set(&mut self, position: usize, votes: u32) {
         if let Some(c) = position.checked_sub(1).and_then(|i| self.counts.get_mut(i)) {
@@ -186,12 +195,13 @@ pub struct Roster {
 }
 
 impl Roster {
-    /// A roster from names (blank ones and repeats dropped, order kept).
+    /// A roster from names (blank ones and repeats, whatever their case,
+    /// dropped; order kept).
     pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(names: I) -> Self {
         let mut kept: Vec<String> = Vec::new();
         for n in names {
             let n = n.as_ref().trim();
-            if !n.is_empty() && !kept.iter().any(|k| k == n) {
+            if !n.is_empty() && !kept.iter().any(|k| k.to_lowercase() == n.to_lowercase()) {
                 kept.push(n.to_string());
             }
         }
@@ -201,9 +211,14 @@ impl Roster {
         }
     }
 
-    /// Names from text: one per line, or separated by commas.
+    /// Names from text: one per line; on a single line, separated by commas.
+    /// (So "Rossi, Chiara" on a line of its own stays one name.)
     pub fn parse(text: &str) -> Self {
-        Roster::new(text.split(['\n', ',']))
+        if text.trim().contains('\n') {
+            Roster::new(text.lines())
+        } else {
+            Roster::new(text.split(','))
+        }
     }
 
     pub fn names(&self) -> &[String] {
@@ -433,8 +448,12 @@ mod tests {
 
     #[test]
     fn the_roster_rotates_and_skips_blanks() {
-        let mut r = Roster::parse("Ana, Ben\n\nAna\nChi ");
+        let mut r = Roster::parse("Ana, Ben, ana,Chi ");
         assert_eq!(r.names(), ["Ana", "Ben", "Chi"]);
+        assert_eq!(
+            Roster::parse("Rossi, Chiara\n\nAna\n").names(),
+            ["Rossi, Chiara", "Ana"]
+        );
         assert_eq!(r.take_turn().as_deref(), Some("Ana"));
         assert_eq!(r.take_turn().as_deref(), Some("Ben"));
         assert_eq!(r.on_deck(), Some("Ana"));

@@ -61,28 +61,33 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
 /// The class vote at the current choice point: the conversation, then each
 /// option large with its votes, and the tutor's controls.
 pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAction> {
-    let mut action = None;
     let Some(prompt) = s.prompt() else {
         return super::session::view(ui, s);
     };
     let n = prompt.options.len();
-    ui.input(|i| {
-        for (k, key) in super::session::KEYS.iter().enumerate().take(n) {
-            if i.key_pressed(*key) {
-                action = Some(if i.modifiers.alt {
-                    // The tutor plays this option (a tie, or by choice).
-                    UiAction::PlayVote(Some(k + 1))
-                } else if i.modifiers.shift {
-                    UiAction::Vote(k + 1, -1)
-                } else {
-                    UiAction::Vote(k + 1, 1)
-                });
-            }
+    let presses: Vec<_> = ui
+        .input(super::session::number_presses)
+        .into_iter()
+        .filter(|(p, _)| *p <= n)
+        .collect();
+    // Alt and a number: the tutor plays that option (a tie, or by choice).
+    let mut action = if let Some((p, _)) = presses.iter().find(|(_, m)| m.alt) {
+        Some(UiAction::PlayVote(Some(*p)))
+    } else {
+        // Every press counts, even several between two frames.
+        let mut votes: Vec<(usize, i32)> = presses
+            .iter()
+            .map(|(p, m)| (*p, if m.shift { -1 } else { 1 }))
+            .collect();
+        match votes.len() {
+            0 => None,
+            1 => votes.pop().map(|(p, d)| UiAction::Vote(p, d)),
+            _ => Some(UiAction::Votes(votes)),
         }
-        if i.key_pressed(egui::Key::Enter) {
-            action = Some(UiAction::PlayVote(None));
-        }
-    });
+    };
+    if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        action = Some(UiAction::PlayVote(None));
+    }
     let counts = g.tally.counts();
     let shares = g.tally.shares();
     let total = g.tally.total();

@@ -99,6 +99,10 @@ pub fn screen_ui(ctx: &egui::Context, content: &ContentRect, id: &str) -> egui::
 
 /// Escape goes back; Alt+L / Alt+H / Alt+S open the library, history and settings.
 pub fn nav_keys(ctx: &egui::Context, screen: Screen) -> Option<UiAction> {
+    // A session is left only by ending it (the top bar is off there too).
+    if screen == Screen::Session {
+        return None;
+    }
     ctx.input(|i| {
         if i.modifiers.alt && i.key_pressed(egui::Key::L) {
             return Some(UiAction::Go(Screen::Library));

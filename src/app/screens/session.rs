@@ -132,6 +132,30 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool, group: bool) ->
     action
 }
 
+/// The option numbers (1-9) pressed since the last frame, each with the
+/// modifiers held. A key counts by what it types or, failing that, by its
+/// place on the keyboard, so Shift+1 (which types "!") and the top row of
+/// a French keyboard still give their number; a key held down counts once.
+pub fn number_presses(i: &egui::InputState) -> Vec<(usize, egui::Modifiers)> {
+    i.events
+        .iter()
+        .filter_map(|e| match e {
+            egui::Event::Key {
+                key,
+                physical_key,
+                pressed: true,
+                repeat: false,
+                modifiers,
+            } => [Some(*key), *physical_key]
+                .into_iter()
+                .flatten()
+                .find_map(|k| KEYS.iter().position(|n| *n == k))
+                .map(|p| (p + 1, *modifiers)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Keys 1-9 stand for the shown options (choose, or vote in a class vote).
 pub const KEYS: [egui::Key; 9] = [
     egui::Key::Num1,
@@ -161,14 +185,11 @@ pub fn view_as(ui: &mut egui::Ui, s: &Session, names: &[String]) -> Option<UiAct
             .clicked()
             .then_some(UiAction::Finish);
     };
-    // Keys 1-9 choose.
-    ui.input(|i| {
-        for (k, key) in KEYS.iter().enumerate().take(prompt.options.len()) {
-            if i.key_pressed(*key) {
-                action = Some(UiAction::Choose(k + 1));
-            }
-        }
-    });
+    // Keys 1-9 choose (the first pressed, if several came at once).
+    let n = prompt.options.len();
+    if let Some((p, _)) = ui.input(number_presses).into_iter().find(|(p, _)| *p <= n) {
+        action = Some(UiAction::Choose(p));
+    }
     let options_height =
         (prompt.options.len() as f32 * 52.0 + 40.0).min(ui.available_height() * 0.55);
     transcript_as(ui, s, options_height, names);
