@@ -685,3 +685,22 @@ fn every_scaffold_can_unlock_its_disclosure_and_reach_a_good_ending_by_the_best_
         }
     }
 }
+
+/// Files found by review, where the search once got it wrong: each checked
+/// against playing every route.
+#[test]
+fn review_cases_agree_with_playing_every_route() {
+    let file = |name: &str| {
+        std::fs::read_to_string(crate::common::fixture(&format!("analysis/{name}"))).expect("read")
+    };
+    // A disclosure whose id a rule also remembers ("time-limit").
+    let s = parse(&file("disclosure-named-like-a-flag.ron"));
+    check_against_every_route(&s, &guidance());
+    let a = analyze(&s, &guidance(), Limits::default()).expect("analyses");
+    assert!(a.disclosures.iter().all(|d| d.unlockable));
+    // A 180-minute session and a rule on up to 120% of it: the clock must be
+    // followed past 216 minutes.
+    let s = parse(&file("long-session.ron"));
+    let g = Arc::new(parse_guidance(&file("long-session-guidance.ron")));
+    check_against_every_route(&s, &g);
+}

@@ -413,9 +413,17 @@ pub fn analysis(a: &crate::core::analysis::Analysis, file: &std::path::Path) -> 
     if a.loops {
         let _ = writeln!(
             out,
-            "\nThe conversation can return to a point it has passed; scores above are for routes that do not go round a loop."
+            "\nThe conversation can return to a point it has passed. The scores above come from routes found \
+             without going round; some routes through the loop may be missed, and going round may change \
+             a score without end."
         );
     }
+    let _ = writeln!(
+        out,
+        "\nOverall: the routes with the most and the fewest points over all three dimensions (the best avoids \
+         a serious error if it can, the worst makes one). Where a dimension is held at 0 or 100, another \
+         route's overall score can differ by a point or two."
+    );
     let _ = writeln!(
         out,
         "\nThe client is modelled without the ±1 mood drift a seed adds, so a route close to a threshold can play out a little differently."

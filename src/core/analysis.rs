@@ -67,8 +67,11 @@ pub enum Objective {
     Rapport,
     Pacing,
     Focus,
-    /// All three together; the best avoids serious errors if it can, the
-    /// worst makes one if it can.
+    /// All three together: the most (or fewest) raw points over rapport,
+    /// pacing and focus; the best avoids serious errors if it can, the
+    /// worst makes one if it can. (The overall score clamps each dimension
+    /// to 0..100 first, so where one is held at a limit another route's
+    /// overall score can differ by a point or two.)
     Overall,
 }
 
@@ -264,7 +267,7 @@ struct Key {
     /// `FAR` up) the band between thresholds it sits in, once no threshold
     /// is within reach of what the rest of the conversation can change.
     values: [u32; 4],
-    explored: u8,
+    explored: u32,
     used: u32,
     tasks: u64,
     /// The first 128 flags a condition looks at, then any beyond.
@@ -361,7 +364,7 @@ fn condition_bounds(b: &mut [Vec<i32>; 4], c: &Condition) {
     .enumerate()
     {
         b[i].extend(min);
-        b[i].extend(max.map(|m| m + 1));
+        b[i].extend(max.map(|m| m.saturating_add(1)));
     }
 }
 
@@ -402,6 +405,22 @@ impl<'a> Space<'a> {
             flags.extend(c.remembers.iter().map(String::as_str));
             flags.extend(c.forgets.iter().map(String::as_str));
         }
+        // A disclosure whose id a rule can also remember: whether it was
+        // already "said" then depends on that flag.
+        let remembered: HashSet<&str> = guidance
+            .principles
+            .iter()
+            .flat_map(|p| &p.rules)
+            .flat_map(|r| r.remember.iter().map(String::as_str))
+            .collect();
+        flags.extend(
+            scenario
+                .nodes
+                .iter()
+                .flat_map(|n| &n.disclosures)
+                .map(|d| d.id.as_str())
+                .filter(|id| remembered.contains(id)),
+        );
         let mut seen_ids = HashSet::new();
         let repeated = scenario
             .nodes
@@ -430,13 +449,17 @@ impl<'a> Space<'a> {
                 percent = percent.max(p);
             }
             for e in [w.min_explored, w.max_explored].into_iter().flatten() {
-                explored = explored.max(e + 1);
+                explored = explored.max(e.saturating_add(1));
             }
         }
         let minutes = scenario.minutes;
-        let clock_cap = (minutes + OVERTIME_PENALTY_CAP)
-            .max(percent.saturating_mul(minutes) / 100 + 1)
-            .min(u32::from(u16::MAX));
+        // Past every clock threshold: the overtime penalty's cap, and where
+        // the highest elapsed percentage a rule names changes its answer.
+        let past_percent = (u64::from(percent) + 1) * u64::from(minutes) / 100 + 2;
+        let clock_cap = u32::try_from(past_percent)
+            .unwrap_or(u32::MAX)
+            .max(minutes.saturating_add(OVERTIME_PENALTY_CAP))
+            .min(i32::MAX as u32);
         let mut space = Space {
             scenario,
             guidance,
@@ -446,7 +469,7 @@ impl<'a> Space<'a> {
             flags,
             flag_index,
             clock_cap,
-            explored_cap: explored.min(u32::from(u8::MAX)),
+            explored_cap: explored,
             horizons: Vec::new(),
             banded: false,
         };
@@ -710,7 +733,7 @@ impl<'a> Space<'a> {
                 self.canonical(3, clock, h),
             ],
             explored: if h.explored {
-                u8::try_from(m.explored.min(self.explored_cap)).unwrap_or(u8::MAX)
+                m.explored.min(self.explored_cap)
             } else {
                 0
             },
@@ -765,7 +788,7 @@ enum Target {
 
 #[derive(Debug, Clone, Copy)]
 struct Edge {
-    option: u16,
+    option: u32,
     /// The move's points, and any charged on the way (tasks left out of
     /// reach, running over at the end).
     score: ScoreDelta,
@@ -777,7 +800,7 @@ struct Edge {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Val {
     v: i32,
-    edge: u16,
+    edge: u32,
 }
 
 /// The best and worst a point can still achieve, per objective (raw points
@@ -805,7 +828,7 @@ fn objective_value(d: ScoreDelta, slot: usize) -> i32 {
 
 /// The better of the value kept so far and a new one (the first kept on a
 /// tie, so routes follow the file's order).
-fn better(current: Option<Val>, v: i32, edge: u16, maximise: bool) -> Val {
+fn better(current: Option<Val>, v: i32, edge: u32, maximise: bool) -> Val {
     match current {
         Some(c) if (maximise && c.v >= v) || (!maximise && c.v <= v) => c,
         _ => Val { v, edge },
@@ -815,7 +838,7 @@ fn better(current: Option<Val>, v: i32, edge: u16, maximise: bool) -> Val {
 struct Point {
     node: u32,
     state: ClientState,
-    parent: Option<(u32, u16)>,
+    parent: Option<(u32, u32)>,
     edges: Vec<Edge>,
     summary: Summary,
 }
@@ -838,7 +861,7 @@ impl Search<'_> {
         &mut self,
         node: usize,
         mind: Mind,
-        parent: Option<(u32, u16)>,
+        parent: Option<(u32, u32)>,
     ) -> Result<u32, AnalysisError> {
         let key = self.space.key(node, &mind);
         if let Some(&id) = self.index.get(&key) {
@@ -874,7 +897,9 @@ impl Search<'_> {
         let from = self.points[id as usize].node as usize;
         let mut edges = Vec::new();
         for (i, choice) in mind.visible(node) {
-            let option = u16::try_from(i).unwrap_or(u16::MAX);
+            let option = u32::try_from(i).map_err(|_| AnalysisError::TooLarge {
+                limit: self.limits.max_states,
+            })?;
             let ev = self
                 .space
                 .guidance
@@ -962,7 +987,7 @@ impl Search<'_> {
             if is_back(e) {
                 continue;
             }
-            let e16 = u16::try_from(e).unwrap_or(u16::MAX);
+            let e16 = u32::try_from(e).unwrap_or(u32::MAX);
             let total = edge.score.total();
             match edge.to {
                 Target::Ending(_) => {
