@@ -764,3 +764,54 @@ fn the_command_fails_without_a_folder_or_a_writable_output() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("wrote nothing"));
 }
+
+#[test]
+fn group_sessions_are_not_trainees_and_an_unfinished_attempt_never_passes() {
+    let c = class();
+    let r = build(&c, &options());
+    // Progress and the score spreads are individual attempts only.
+    let people: Vec<String> = r.progress().into_iter().map(|p| p.trainee).collect();
+    assert!(
+        !people.iter().any(|p| p.starts_with("Group 3")),
+        "{people:?}"
+    );
+    let solo = r.attempts.iter().filter(|a| a.group.is_none()).count();
+    let spread: usize = r.distributions().iter().map(|d| d.attempts).sum();
+    assert_eq!(spread, solo);
+    assert!(r.html().contains("group sessions, shown apart"));
+    // The attempt stopped early does not pass, whatever its score.
+    let stopped = r
+        .attempts
+        .iter()
+        .find(|a| a.file.contains("stopped"))
+        .expect("the stopped attempt");
+    assert!(stopped.ending.is_none());
+    assert!(!ipt_trainer::core::report::passed(stopped, 0));
+}
+
+#[test]
+fn anonymize_hides_names_quoted_in_the_reason_a_file_was_skipped() {
+    let c = class();
+    // A roster written as text: the parser's message quotes it.
+    let mut v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(c.dir.path().join("group/hotseat.json")).expect("read"),
+    )
+    .expect("json");
+    v["group"]["roster"] = serde_json::Value::String("Chiara Rossi, Ana".into());
+    std::fs::write(c.dir.path().join("group/bad-roster.json"), v.to_string()).expect("write");
+    let plain = build(&c, &options());
+    assert!(
+        plain.html().contains("Chiara Rossi"),
+        "the reason names it without --anonymize"
+    );
+    let hidden = build(
+        &c,
+        &ReportOptions {
+            anonymize: true,
+            ..options()
+        },
+    );
+    let html = hidden.html();
+    assert!(!html.contains("Chiara Rossi"));
+    assert!(html.contains("details hidden by --anonymize"));
+}

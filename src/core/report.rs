@@ -509,6 +509,13 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
         let (key, mut attempt) = match result {
             Ok(ok) => ok,
             Err(reason) => {
+                // The parser's words can quote a name from the file.
+                let reason = if options.anonymize {
+                    let kind = reason.split(':').next().unwrap_or_default().trim();
+                    format!("{kind} (details hidden by --anonymize)")
+                } else {
+                    reason
+                };
                 problems.push(problem(ProblemKind::Skipped, reason));
                 continue;
             }

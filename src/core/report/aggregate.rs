@@ -133,11 +133,15 @@ fn titles(r: &Report) -> HashMap<&str, &str> {
     t
 }
 
+/// The spread of individual attempts' scores per scenario (group sessions
+/// have their own section).
 pub(super) fn distributions(r: &Report) -> Vec<Distribution> {
     let titles = titles(r);
     let mut by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, a) in r.attempts.iter().enumerate() {
-        by.entry(&a.scenario_id).or_default().push(i);
+        if a.group.is_none() {
+            by.entry(&a.scenario_id).or_default().push(i);
+        }
     }
     let mut out: Vec<Distribution> = by
         .into_iter()
@@ -182,16 +186,20 @@ pub(super) fn distributions(r: &Report) -> Vec<Distribution> {
     out
 }
 
-/// Whether an attempt counts as a success: overall at or above the pass
-/// mark and no critical error.
+/// Whether an attempt counts as a success: it reached an ending, with the
+/// overall at or above the pass mark and no critical error. (A session
+/// stopped early skips the end's penalties, so it cannot pass.)
 pub fn passed(a: &Attempt, pass_mark: i32) -> bool {
-    a.scores.overall >= pass_mark && !a.critical
+    a.ending.is_some() && a.scores.overall >= pass_mark && !a.critical
 }
 
+/// Each trainee's own attempts (group sessions are not one trainee's).
 pub(super) fn progress(r: &Report) -> Vec<Progress> {
     let mut by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, a) in r.attempts.iter().enumerate() {
-        by.entry(&a.trainee).or_default().push(i);
+        if a.group.is_none() {
+            by.entry(&a.trainee).or_default().push(i);
+        }
     }
     by.into_iter()
         .map(|(t, attempts)| Progress {

@@ -190,12 +190,16 @@ fn head(p: &mut Page) {
 
 fn summary(p: &mut Page) {
     let r = p.r;
+    // Trainees are people practising alone; a group session is counted
+    // on its own.
     let trainees = r
         .attempts
         .iter()
+        .filter(|a| a.group.is_none())
         .map(|a| a.trainee.as_str())
         .collect::<std::collections::BTreeSet<_>>()
         .len();
+    let groups = r.attempts.iter().filter(|a| a.group.is_some()).count();
     let scenarios = r
         .attempts
         .iter()
@@ -212,6 +216,13 @@ fn summary(p: &mut Page) {
         plural(trainees, "trainee", "trainees"),
         plural(scenarios, "scenario", "scenarios")
     );
+    if groups > 0 {
+        w!(
+            p.out,
+            " (of them {}, shown apart)",
+            plural(groups, "group session", "group sessions")
+        );
+    }
     if let (Some(first), Some(last)) = (r.attempts.first(), r.attempts.last()) {
         let (a, b) = (iso_date(first.finished_at), iso_date(last.finished_at));
         if a == b {
