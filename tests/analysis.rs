@@ -704,3 +704,33 @@ fn review_cases_agree_with_playing_every_route() {
     let g = Arc::new(parse_guidance(&file("long-session-guidance.ron")));
     check_against_every_route(&s, &g);
 }
+
+#[test]
+fn a_long_scenario_whose_client_hardly_varies_is_searched_exactly() {
+    use std::fmt::Write as _;
+    let mut text = String::from(
+        "Scenario(id: \"chain\", title: \"C\", area: Grief, phase: Middle, minutes: 50,\n\
+         client: (name: \"C\", age: 30), nodes: [\n",
+    );
+    for i in 0..100 {
+        let next = if i < 99 {
+            format!("n{}", i + 1)
+        } else {
+            "end".into()
+        };
+        let _ = writeln!(
+            text,
+            "(id: \"n{i}\", client: [(text: \"{i}\")], options: [(text: \"go {i}\", move: ClosedQuestion, topic: Focal, next: \"{next}\")]),"
+        );
+    }
+    text.push_str("], endings: [(id: \"end\", title: \"E\", text: \"e\", outcome: Good)])");
+    let s = parse(&text);
+    // A limit that twenty times the merged search would pass.
+    let limits = Limits {
+        max_states: 1_000,
+        exact_only: false,
+    };
+    let a = analyze(&s, &guidance(), limits).expect("analyses");
+    assert!(a.exact, "{} points", a.states);
+    assert_eq!(a.states, 100);
+}

@@ -1172,7 +1172,11 @@ pub fn analyze(
     // twenty times the merged size is past the limit, the exact search is
     // not worth starting.
     let rough = search_space(scenario, guidance, limits, true)?;
-    if rough.states.saturating_mul(ROUGH_TO_EXACT) > limits.max_states {
+    // Unless the client's state hardly varies (about one state per node,
+    // as in a long scenario that does not depend on it): then the exact
+    // search is about as big as the merged one.
+    let varies = rough.states > rough.reachable_nodes.len().saturating_mul(2);
+    if varies && rough.states.saturating_mul(ROUGH_TO_EXACT) > limits.max_states {
         return Ok(rough);
     }
     match search_space(scenario, guidance, limits, false) {
