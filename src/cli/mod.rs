@@ -641,6 +641,12 @@ fn report_cmd(
     mut options: crate::core::report::ReportOptions,
 ) -> ExitCode {
     use crate::core::store::write_atomic;
+    if xapi.is_some() && options.xapi_homepage == crate::core::report::DEFAULT_XAPI_HOMEPAGE {
+        eprintln!(
+            "note: the xAPI statements use the placeholder address {}; give --xapi-homepage with your course's address before importing them",
+            crate::core::report::DEFAULT_XAPI_HOMEPAGE
+        );
+    }
     if options.scenario_dirs.is_empty() {
         let bundled = PathBuf::from("scenarios");
         if bundled.is_dir() {
