@@ -815,3 +815,37 @@ fn anonymize_hides_names_quoted_in_the_reason_a_file_was_skipped() {
     assert!(!html.contains("Chiara Rossi"));
     assert!(html.contains("details hidden by --anonymize"));
 }
+
+#[test]
+fn a_retry_counts_its_repeated_moves_once_at_each_choice_point() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // An attempt, then a retry from turn 4: its first three moves repeat
+    // the recorded ones.
+    let first = AttemptRecord::from_session(&play(ROSA, 3, 100), NAMES[0], false);
+    let rewound = play(ROSA, 3, 100).rewind_to(4).expect("rewinds");
+    let mut s = rewound;
+    while let Some(p) = s.prompt() {
+        let n = p.options.len();
+        s.choose(n).expect("a shown option");
+    }
+    let mut retry = AttemptRecord::from_session(&s, NAMES[0], false);
+    retry.replayed_turns = 3;
+    retry.finished_at = first.finished_at + 60;
+    write_record(&dir.path().join("first.json"), &first).expect("write");
+    write_record(&dir.path().join("retry.json"), &retry).expect("write");
+    let r = report::build(dir.path(), &options()).expect("builds");
+    let points = r.choice_points();
+    for (k, t) in first.debrief.turns.iter().enumerate() {
+        let p = points
+            .iter()
+            .find(|p| p.node == t.node)
+            .expect("the choice point");
+        let retried_here = retry.debrief.turns.iter().skip(3).any(|u| u.node == t.node);
+        let expected = if k < 3 {
+            1
+        } else {
+            1 + usize::from(retried_here)
+        };
+        assert_eq!(p.reached, expected, "{} (turn {})", t.node, k + 1);
+    }
+}

@@ -100,6 +100,8 @@ pub struct Practice {
     pub hash: String,
     /// Where the finished attempt was saved.
     pub saved_to: Option<PathBuf>,
+    /// Moves at the start repeated from an attempt already recorded (a retry).
+    pub replayed: usize,
 }
 
 /// The debrief on screen (just finished, or opened from history).
@@ -397,6 +399,7 @@ pub fn apply_actions(
                             session: Some(s),
                             hash: entry.hash.clone(),
                             saved_to: None,
+                            replayed: 0,
                         };
                         if let (Some(g), Some(s)) =
                             (practice.group.as_mut(), practice.session.as_ref())
@@ -498,6 +501,7 @@ pub fn apply_actions(
                         }
                         practice.session = Some(s);
                         practice.saved_to = None;
+                        practice.replayed = turn - 1;
                         save_progress(practice, prefs.as_deref(), &mut notices);
                         next.set(Screen::Session);
                     }
@@ -568,6 +572,7 @@ pub fn apply_actions(
                         coach: p.coach_mode,
                         hash: entry.hash.clone(),
                         saved_to: None,
+                        replayed: 0,
                     };
                     next.set(Screen::Session);
                 }
@@ -643,6 +648,7 @@ fn finish(
     };
     let mut record = AttemptRecord::from_session(s, &trainee, practice.coach);
     record.group = practice.group.as_ref().map(GroupPlay::record);
+    record.replayed_turns = practice.replayed;
     let debrief = record.debrief.clone();
     if let Some(p) = prefs {
         p.store.clear_in_progress();

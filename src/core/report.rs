@@ -159,6 +159,9 @@ pub struct Attempt {
     pub moves: Vec<MoveSummary>,
     /// For a group session: the votes or the roster (names replaced).
     pub group: Option<GroupRecord>,
+    /// Moves at the start repeated from an earlier recorded attempt (a
+    /// retry); choice points count them only once, there.
+    pub replayed: usize,
     /// Why the attempt is flagged, if it is.
     pub flag: Option<String>,
 }
@@ -408,6 +411,7 @@ fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> A
         minutes_planned: d.minutes_planned,
         moves,
         group,
+        replayed: r.replayed_turns,
         flag: None,
     }
 }

@@ -62,6 +62,14 @@ pub struct AttemptRecord {
     /// For a group session: the class's votes or the hot seat's roster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<crate::core::group::GroupRecord>,
+    /// A retry from turn N repeats the first N-1 moves of an attempt that
+    /// is already recorded: how many, so a class report counts them once.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub replayed_turns: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl AttemptRecord {
@@ -83,6 +91,7 @@ impl AttemptRecord {
             finished_at: now_secs(),
             debrief: Debrief::from_session(s),
             group: None,
+            replayed_turns: 0,
         }
     }
 }

@@ -240,7 +240,7 @@ pub(super) fn choice_points(r: &Report) -> Vec<ChoicePoint> {
             .as_ref()
             .filter(|g| g.mode == GroupMode::ClassVote)
             .map(|g| &g.turns);
-        for (i, m) in a.moves.iter().enumerate() {
+        for (i, m) in a.moves.iter().enumerate().skip(a.replayed) {
             let p = points.entry((&a.scenario_id, &m.node)).or_insert_with(|| {
                 first_seen += 1;
                 let node = info.and_then(|s| s.nodes.iter().position(|n| n.id == m.node));
