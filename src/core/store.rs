@@ -68,6 +68,10 @@ pub struct AttemptRecord {
     pub replayed_turns: usize,
 }
 
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
