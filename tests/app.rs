@@ -123,6 +123,23 @@ fn library_to_briefing_to_session_to_debrief_and_retry() {
         .as_ref()
         .map(|s| s.turns().len());
     assert_eq!(turns, Some(1), "rewound to just before turn 2");
+    // The retried attempt's record says its first move repeats the first
+    // attempt's, so a class report counts it once.
+    let mut moves = 0;
+    while screen(&app) == Screen::Session {
+        act(&mut app, UiAction::Choose(2));
+        moves += 1;
+        assert!(moves < 60, "no ending");
+    }
+    let records = Store::new(data.path()).load_attempts().0;
+    assert_eq!(
+        records.len(),
+        2,
+        "the retry is kept beside the first attempt"
+    );
+    let mut replayed: Vec<usize> = records.iter().map(|r| r.replayed_turns).collect();
+    replayed.sort_unstable();
+    assert_eq!(replayed, [0, 1]);
 }
 
 fn bundled_app(data: &std::path::Path) -> App {

@@ -284,7 +284,16 @@ impl Store {
             sanitize(&r.scenario_id),
             r.debrief.seed
         );
-        let path = self.records_dir().join(name);
+        // Never over an earlier attempt: a retry keeps the seed and can
+        // finish within the same second.
+        let mut path = self.records_dir().join(&name);
+        let mut n = 1;
+        while path.exists() {
+            n += 1;
+            path = self
+                .records_dir()
+                .join(name.replace(".json", &format!("-{n}.json")));
+        }
         write_record(&path, r)?;
         Ok(path)
     }
