@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 9] = [
+const SCREENS: [&str; 10] = [
     "1-library",
     "2-briefing",
     "3-session",
@@ -15,7 +15,8 @@ const SCREENS: [&str; 9] = [
     "6-settings",
     "7-class-vote",
     "8-group-debrief",
-    "9-hot-seat",
+    "9-hot-seat-setup",
+    "10-hot-seat",
 ];
 
 /// Decodes a PNG and checks it is a real picture of the window.

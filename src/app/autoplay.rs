@@ -134,18 +134,22 @@ fn drive(
         23 => {
             out.write(UiAction::SetGroup(super::GroupSetup {
                 mode: Some(crate::core::group::GroupMode::HotSeat),
+                name: "Seminar B".into(),
                 roster: "Ana\nBen\nChiara".into(),
                 ..super::GroupSetup::default()
             }));
+        }
+        24 => shot(&mut commands, &dir, "9-hot-seat-setup"),
+        25 => {
             out.write(UiAction::Start);
         }
-        24 | 25 => {
+        26 | 27 => {
             if let Some(p) = practice.session.as_ref().and_then(Session::best_position) {
                 out.write(UiAction::Choose(p));
             }
         }
-        26 => shot(&mut commands, &dir, "9-hot-seat"),
-        27 => {}
+        28 => shot(&mut commands, &dir, "10-hot-seat"),
+        29 => {}
         _ => {
             exit.write(AppExit::Success);
         }

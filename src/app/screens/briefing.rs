@@ -57,100 +57,105 @@ pub fn view(
     if ui.input(|i| i.key_pressed(egui::Key::Enter)) && !ui.ctx().egui_wants_keyboard_input() {
         action = Some(UiAction::Start);
     }
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.heading(&s.title);
-        ui.label(format!(
-            "{} · {} phase · {} minutes · {}",
-            s.area.label(),
-            s.phase.label(),
-            s.minutes,
-            s.difficulty.label()
-        ));
-        if !s.content_note.is_empty() {
-            ui.label(
-                egui::RichText::new(format!("Content note: {}", s.content_note))
-                    .color(crate::app::theme::bad(ui)),
-            );
-        }
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            crate::app::face::face(
-                ui,
-                s.client.start,
-                crate::app::face::skin_for(&s.client.name),
-                120.0,
-            );
-            ui.vertical(|ui| {
-                let pronouns = if s.client.pronouns.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", s.client.pronouns)
-                };
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.heading(&s.title);
+            ui.label(format!(
+                "{} · {} phase · {} minutes · {}",
+                s.area.label(),
+                s.phase.label(),
+                s.minutes,
+                s.difficulty.label()
+            ));
+            if !s.content_note.is_empty() {
                 ui.label(
-                    egui::RichText::new(format!("{}{pronouns}, {}", s.client.name, s.client.age))
-                        .strong(),
+                    egui::RichText::new(format!("Content note: {}", s.content_note))
+                        .color(crate::app::theme::bad(ui)),
                 );
-                ui.label(&s.client.background);
+            }
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                crate::app::face::face(
+                    ui,
+                    s.client.start,
+                    crate::app::face::skin_for(&s.client.name),
+                    120.0,
+                );
+                ui.vertical(|ui| {
+                    let pronouns = if s.client.pronouns.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", s.client.pronouns)
+                    };
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{}{pronouns}, {}",
+                            s.client.name, s.client.age
+                        ))
+                        .strong(),
+                    );
+                    ui.label(&s.client.background);
+                });
+            });
+            if !s.client.concerns.is_empty() {
+                ui.label(egui::RichText::new("Why they came").strong());
+                for c in &s.client.concerns {
+                    ui.label(format!("• {c}"));
+                }
+            }
+            if !s.client.people.is_empty() {
+                ui.label(egui::RichText::new("People in their life").strong());
+                for p in &s.client.people {
+                    let note = if p.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", p.note)
+                    };
+                    ui.label(format!("• {} ({}){note}", p.name, p.relation));
+                }
+            }
+            if !s.objectives.is_empty() {
+                ui.label(egui::RichText::new("Learning objectives").strong());
+                for o in &s.objectives {
+                    ui.label(format!("• {o}"));
+                }
+            }
+            ui.add_space(8.0);
+            if let Some(a) = super::group::setup(ui, group) {
+                action = Some(a);
+            }
+            ui.add_space(8.0);
+            let mut c = coach;
+            if ui
+                .checkbox(&mut c, "Coach mode: live meters and a hint after each move")
+                .changed()
+            {
+                action = Some(UiAction::SetCoach(c));
+            }
+            if group.mode.is_some() {
+                ui.label(
+                    egui::RichText::new(
+                        "In a group exercise the meters stay hidden until the debrief.",
+                    )
+                    .small(),
+                );
+            } else if !c {
+                ui.label(
+                    egui::RichText::new("Assessment mode: no feedback until the debrief.").small(),
+                );
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Back").clicked() {
+                    action = Some(UiAction::Go(Screen::Library));
+                }
+                let start = ui.add(egui::Button::new(
+                    egui::RichText::new("Start the session (Enter)").strong(),
+                ));
+                if start.clicked() {
+                    action = Some(UiAction::Start);
+                }
             });
         });
-        if !s.client.concerns.is_empty() {
-            ui.label(egui::RichText::new("Why they came").strong());
-            for c in &s.client.concerns {
-                ui.label(format!("• {c}"));
-            }
-        }
-        if !s.client.people.is_empty() {
-            ui.label(egui::RichText::new("People in their life").strong());
-            for p in &s.client.people {
-                let note = if p.note.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", p.note)
-                };
-                ui.label(format!("• {} ({}){note}", p.name, p.relation));
-            }
-        }
-        if !s.objectives.is_empty() {
-            ui.label(egui::RichText::new("Learning objectives").strong());
-            for o in &s.objectives {
-                ui.label(format!("• {o}"));
-            }
-        }
-        ui.add_space(8.0);
-        if let Some(a) = super::group::setup(ui, group) {
-            action = Some(a);
-        }
-        ui.add_space(8.0);
-        let mut c = coach;
-        if ui
-            .checkbox(&mut c, "Coach mode: live meters and a hint after each move")
-            .changed()
-        {
-            action = Some(UiAction::SetCoach(c));
-        }
-        if group.mode.is_some() {
-            ui.label(
-                egui::RichText::new(
-                    "In a group exercise the meters stay hidden until the debrief.",
-                )
-                .small(),
-            );
-        } else if !c {
-            ui.label(
-                egui::RichText::new("Assessment mode: no feedback until the debrief.").small(),
-            );
-        }
-        ui.horizontal(|ui| {
-            if ui.button("Back").clicked() {
-                action = Some(UiAction::Go(Screen::Library));
-            }
-            let start = ui.add(egui::Button::new(
-                egui::RichText::new("Start the session (Enter)").strong(),
-            ));
-            if start.clicked() {
-                action = Some(UiAction::Start);
-            }
-        });
-    });
     action
 }
