@@ -499,6 +499,37 @@ mod views {
     }
 
     #[test]
+    fn a_hot_seat_debrief_names_who_made_each_move() {
+        use ipt_trainer::core::group::{GroupMode, GroupPlay, Roster};
+        let mut s = Session::new(scenario(&fixture("valid/small.ron")), guidance(), 5).expect("s");
+        let mut g = GroupPlay::new(GroupMode::HotSeat, "", Roster::parse("Ana\nBen"));
+        while s.prompt().is_some() {
+            let p = g.decide(&s, Some(1)).expect("a move");
+            s.choose(p).expect("made");
+        }
+        let d = ipt_trainer::core::debrief::Debrief::from_session(&s);
+        let record = g.record();
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 4000.0))
+            .build_ui_state(
+                |ui, out: &mut Option<UiAction>| {
+                    if let Some(a) =
+                        screens::debrief::view_with_group(ui, &d, "Ana Test", false, Some(&record))
+                    {
+                        *out = Some(a);
+                    }
+                },
+                None,
+            );
+        h.run();
+        h.get_by_label("Class discussion: the hot seat's moves");
+        let first = &d.turns[0];
+        h.get_by_label(&format!("Ana ({}): {}", first.kind.label(), first.text));
+        let second = &d.turns[1];
+        h.get_by_label(&format!("Ben ({}): {}", second.kind.label(), second.text));
+    }
+
+    #[test]
     fn debrief_view_shows_scores_and_offers_retry() {
         let s = Session::replay(
             scenario(&fixture("valid/small.ron")),

@@ -37,10 +37,16 @@ fn draw_debrief(
         if let Some(a) = view_with_group(ui, d, &viewing.client_name, can_retry, group) {
             let a = match a {
                 // Export next to the records, named after the attempt.
-                UiAction::Export(name) => UiAction::Export(prefs.as_ref().map_or_else(
-                    || name.clone(),
-                    |p| p.store.dir().join("exports").join(&name),
-                )),
+                UiAction::Export(name) => {
+                    // When it finished, too: a retry keeps the seed.
+                    let name = viewing.record.as_ref().map_or(name.clone(), |r| {
+                        format!("{}-{}", r.finished_at, name.display()).into()
+                    });
+                    UiAction::Export(prefs.as_ref().map_or_else(
+                        || name.clone(),
+                        |p| p.store.dir().join("exports").join(&name),
+                    ))
+                }
                 other => other,
             };
             out.write(a);
@@ -177,6 +183,13 @@ pub fn view_with_group(
             ui.separator();
             ui.heading("Turn by turn");
             for t in &d.turns {
+                // Who made the move: the hot seat's trainee, the class, or you.
+                let who = group
+                    .and_then(|g| g.turns.get(t.number.saturating_sub(1)))
+                    .and_then(|gt| gt.by.clone())
+                    .unwrap_or_else(|| {
+                        if group.is_some() { "The class" } else { "You" }.to_string()
+                    });
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.set_width(ui.available_width());
                     ui.label(
@@ -184,7 +197,7 @@ pub fn view_with_group(
                     );
                     ui.label(format!("{client}: {}", t.client_line));
                     ui.label(
-                        egui::RichText::new(format!("You ({}): {}", t.kind.label(), t.text))
+                        egui::RichText::new(format!("{who} ({}): {}", t.kind.label(), t.text))
                             .strong(),
                     );
                     for f in &t.fired {
