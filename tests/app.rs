@@ -240,6 +240,21 @@ fn a_class_vote_plays_the_majority_and_the_tutor_breaks_ties() {
     // No votes: nothing happens.
     act(&mut app, UiAction::PlayVote(None));
     assert_eq!(turns(&app), 2);
+    // A show of hands typed in at once: 12 for option 2, 5 for option 1.
+    act(&mut app, UiAction::SetVotes(2, 12));
+    act(&mut app, UiAction::SetVotes(1, 5));
+    act(&mut app, UiAction::PlayVote(None));
+    assert_eq!(turns(&app), 3);
+    {
+        let g = app
+            .world()
+            .resource::<Practice>()
+            .group
+            .clone()
+            .expect("group");
+        let votes: Vec<u32> = g.turns[2].votes.iter().map(|v| v.votes).collect();
+        assert_eq!(&votes[..2], [5, 12]);
+    }
 
     // Play to the end on the tutor's picks; the record carries the votes.
     let mut n = 0;

@@ -138,6 +138,8 @@ pub enum UiAction {
     Vote(usize, i32),
     /// Several votes at once (keys pressed between two frames).
     Votes(Vec<(usize, i32)>),
+    /// A class vote: the count for the option at this position, typed in.
+    SetVotes(usize, u32),
     /// A class vote: play the majority's choice (`None`) or the tutor's pick.
     PlayVote(Option<usize>),
     /// Stop the session now and see the debrief.
@@ -352,6 +354,11 @@ pub fn apply_actions(
             UiAction::Vote(position, delta) => {
                 if let Some(g) = practice.group.as_mut() {
                     g.tally.change(position, delta);
+                }
+            }
+            UiAction::SetVotes(position, count) => {
+                if let Some(g) = practice.group.as_mut() {
+                    g.tally.set(position, count);
                 }
             }
             UiAction::Votes(votes) => {

@@ -65,11 +65,16 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
         return super::session::view(ui, s);
     };
     let n = prompt.options.len();
-    let presses: Vec<_> = ui
-        .input(super::session::number_presses)
-        .into_iter()
-        .filter(|(p, _)| *p <= n)
-        .collect();
+    // Keys count as votes unless a count is being typed into its box.
+    let typing = ui.ctx().egui_wants_keyboard_input();
+    let presses: Vec<_> = if typing {
+        Vec::new()
+    } else {
+        ui.input(super::session::number_presses)
+            .into_iter()
+            .filter(|(p, _)| *p <= n)
+            .collect()
+    };
     // Alt and a number: the tutor plays that option (a tie, or by choice).
     let mut action = if let Some((p, _)) = presses.iter().find(|(_, m)| m.alt) {
         Some(UiAction::PlayVote(Some(*p)))
@@ -85,7 +90,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
             _ => Some(UiAction::Votes(votes)),
         }
     };
-    if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+    if !typing && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
         action = Some(UiAction::PlayVote(None));
     }
     let counts = g.tally.counts();
@@ -95,7 +100,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
         ui.label(egui::RichText::new(format!("Class vote · {total} votes")).strong());
         ui.label(
             egui::RichText::new(
-                "1-9: a vote · Shift+1-9: take one back · Enter: play the majority",
+                "1-9: a vote · Shift+1-9: take one back · Enter: play the majority · Alt+1-9: play that option",
             )
             .small(),
         );
@@ -127,6 +132,14 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
                                 );
                                 if ui.button(" − ").on_hover_text("One vote fewer").clicked() {
                                     action = Some(UiAction::Vote(i + 1, -1));
+                                }
+                                // The count itself, to type a show of hands at once.
+                                let mut count = votes;
+                                let field = ui
+                                    .add(egui::DragValue::new(&mut count).range(0..=9999))
+                                    .on_hover_text("The number of votes (type it)");
+                                if field.changed() && count != votes {
+                                    action = Some(UiAction::SetVotes(i + 1, count));
                                 }
                                 if ui.button(" + ").on_hover_text("One vote more").clicked() {
                                     action = Some(UiAction::Vote(i + 1, 1));
