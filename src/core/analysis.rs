@@ -368,6 +368,55 @@ fn condition_bounds(b: &mut [Vec<i32>; 4], c: &Condition) {
     }
 }
 
+/// Memory flags a condition looks at; disclosure ids too when a node can
+/// be visited twice (then "already said" matters) or an id repeats.
+fn relevant_flags<'a>(scenario: &'a Scenario, guidance: &'a Guidance, loops: bool) -> Vec<&'a str> {
+    let mut flags: BTreeSet<&str> = BTreeSet::new();
+    let mut conditions: Vec<&Condition> = Vec::new();
+    for n in &scenario.nodes {
+        conditions.extend(n.options.iter().map(|o| &o.when));
+        conditions.extend(n.disclosures.iter().map(|d| &d.when));
+    }
+    for p in &guidance.principles {
+        conditions.extend(p.rules.iter().map(|r| &r.when.client));
+    }
+    for c in conditions {
+        flags.extend(c.remembers.iter().map(String::as_str));
+        flags.extend(c.forgets.iter().map(String::as_str));
+    }
+    // A disclosure whose id a rule can also remember: whether it was
+    // already "said" then depends on that flag.
+    let remembered: HashSet<&str> = guidance
+        .principles
+        .iter()
+        .flat_map(|p| &p.rules)
+        .flat_map(|r| r.remember.iter().map(String::as_str))
+        .collect();
+    flags.extend(
+        scenario
+            .nodes
+            .iter()
+            .flat_map(|n| &n.disclosures)
+            .map(|d| d.id.as_str())
+            .filter(|id| remembered.contains(id)),
+    );
+    let mut seen_ids = HashSet::new();
+    let repeated = scenario
+        .nodes
+        .iter()
+        .flat_map(|n| &n.disclosures)
+        .any(|d| !seen_ids.insert(d.id.as_str()));
+    if repeated || loops {
+        flags.extend(
+            scenario
+                .nodes
+                .iter()
+                .flat_map(|n| n.disclosures.iter().map(|d| d.id.as_str())),
+        );
+    }
+    flags.into_iter().collect()
+}
+
 impl<'a> Space<'a> {
     fn new(scenario: &'a Scenario, guidance: &'a Guidance) -> Result<Self, AnalysisError> {
         let index = scenario
@@ -389,54 +438,6 @@ impl<'a> Space<'a> {
         if tasks.len() > 64 {
             return Err(AnalysisError::TooManyTasks(tasks.len()));
         }
-
-        // Flags a condition looks at; disclosure ids too when a node can be
-        // visited twice (then "already said" matters) or an id repeats.
-        let mut flags: BTreeSet<&str> = BTreeSet::new();
-        let mut conditions: Vec<&Condition> = Vec::new();
-        for n in &scenario.nodes {
-            conditions.extend(n.options.iter().map(|o| &o.when));
-            conditions.extend(n.disclosures.iter().map(|d| &d.when));
-        }
-        for p in &guidance.principles {
-            conditions.extend(p.rules.iter().map(|r| &r.when.client));
-        }
-        for c in conditions {
-            flags.extend(c.remembers.iter().map(String::as_str));
-            flags.extend(c.forgets.iter().map(String::as_str));
-        }
-        // A disclosure whose id a rule can also remember: whether it was
-        // already "said" then depends on that flag.
-        let remembered: HashSet<&str> = guidance
-            .principles
-            .iter()
-            .flat_map(|p| &p.rules)
-            .flat_map(|r| r.remember.iter().map(String::as_str))
-            .collect();
-        flags.extend(
-            scenario
-                .nodes
-                .iter()
-                .flat_map(|n| &n.disclosures)
-                .map(|d| d.id.as_str())
-                .filter(|id| remembered.contains(id)),
-        );
-        let mut seen_ids = HashSet::new();
-        let repeated = scenario
-            .nodes
-            .iter()
-            .flat_map(|n| &n.disclosures)
-            .any(|d| !seen_ids.insert(d.id.as_str()));
-        if repeated || has_cycle(scenario, &index) {
-            flags.extend(
-                scenario
-                    .nodes
-                    .iter()
-                    .flat_map(|n| n.disclosures.iter().map(|d| d.id.as_str())),
-            );
-        }
-        let flags: Vec<&str> = flags.into_iter().collect();
-        let flag_index = flags.iter().enumerate().map(|(i, f)| (*f, i)).collect();
 
         let mut percent = 0;
         let mut explored = 0;
@@ -466,14 +467,22 @@ impl<'a> Space<'a> {
             index,
             endings,
             tasks,
-            flags,
-            flag_index,
+            flags: Vec::new(),
+            flag_index: QuickMap::default(),
             clock_cap,
             explored_cap: explored,
             horizons: Vec::new(),
             banded: false,
         };
-        space.horizons = space.horizons();
+        let (horizons, loops) = space.horizons();
+        space.horizons = horizons;
+        space.flags = relevant_flags(scenario, guidance, loops);
+        space.flag_index = space
+            .flags
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, i))
+            .collect();
         Ok(space)
     }
 
@@ -556,8 +565,9 @@ impl<'a> Space<'a> {
         (h, up, down)
     }
 
-    /// The horizon of every node, worked out from the endings back.
-    fn horizons(&self) -> Vec<Horizon> {
+    /// The horizon of every node, worked out from the endings back, and
+    /// whether the node graph has a loop.
+    fn horizons(&self) -> (Vec<Horizon>, bool) {
         let scenario = self.scenario;
         // Everything a loop could bring round again.
         let mut all: [Vec<i32>; 4] = Default::default();
@@ -585,6 +595,7 @@ impl<'a> Space<'a> {
 
         let n = scenario.nodes.len();
         let mut horizons: Vec<Horizon> = vec![Horizon::default(); n];
+        let mut loops = false;
         // 0 new, 1 on the stack, 2 done.
         let mut colour = vec![0u8; n];
         for root in 0..n {
@@ -613,6 +624,7 @@ impl<'a> Space<'a> {
                     h.absorb(&own, [0; 4], [0; 3]);
                     match self.index.get(o.next.as_str()) {
                         Some(&c) if colour[c] == 1 => {
+                            loops = true;
                             h.absorb(&Horizon::everything(&all), up, down);
                         }
                         Some(&c) => {
@@ -631,7 +643,7 @@ impl<'a> Space<'a> {
                 stack.pop();
             }
         }
-        horizons
+        (horizons, loops)
     }
 
     /// A `Mind` with its counters cut back to where they still matter.
@@ -743,38 +755,6 @@ impl<'a> Space<'a> {
             more_memory,
         }
     }
-}
-
-/// Whether the node graph has a loop (ignoring the client's state).
-fn has_cycle(s: &Scenario, index: &HashMap<&str, usize>) -> bool {
-    // 0 unvisited, 1 on the stack, 2 done.
-    let mut colour = vec![0u8; s.nodes.len()];
-    for root in 0..s.nodes.len() {
-        if colour[root] != 0 {
-            continue;
-        }
-        let mut stack = vec![(root, 0usize)];
-        colour[root] = 1;
-        while let Some(&mut (n, ref mut k)) = stack.last_mut() {
-            if let Some(o) = s.nodes[n].options.get(*k) {
-                *k += 1;
-                if let Some(&c) = index.get(o.next.as_str()) {
-                    match colour[c] {
-                        0 => {
-                            colour[c] = 1;
-                            stack.push((c, 0));
-                        }
-                        1 => return true,
-                        _ => {}
-                    }
-                }
-            } else {
-                colour[n] = 2;
-                stack.pop();
-            }
-        }
-    }
-    false
 }
 
 // ---------------------------------------------------------------------------
