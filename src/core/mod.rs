@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod debrief;
 pub mod diagnostic;
+pub mod fsread;
 pub mod graph;
 pub mod group;
 pub mod lint;
