@@ -81,6 +81,46 @@ fn tricky_rubric() -> Guidance {
     )
 }
 
+/// A rubric scored against the options, with a rule on every kind of
+/// context a rule can test since cues, runs and tasks came in.
+fn tricky_context_rubric() -> Guidance {
+    parse_guidance(
+        r#"(
+        version: "tricky-context",
+        scoring: (model: AgainstOptions, critical_cap: 35),
+        principles: [(
+            id: "ctx", name: "Context", statement: "S", source: "Src", dimensions: [Rapport, Pacing, Focus],
+            rules: [
+                (when: (emotions: [Sadness], moves: [Reflection, Validation]), score: (rapport: 3), client: (distress: -4), feedback: "feeling"),
+                (when: (emotions: [Anger], moves: [Reassurance]), score: (rapport: -3), feedback: "anger"),
+                (when: (declines: true, moves: [PressForDetail]), score: (rapport: -4, pacing: -2), client: (trust: -5), harm: true, feedback: "declined"),
+                (when: (declines: true, moves: [RespectBoundary]), score: (rapport: 3, pacing: 2), client: (trust: 4), feedback: "respected"),
+                (when: (rupture: true, moves: [RepairRupture]), score: (rapport: 5), client: (trust: 6), feedback: "repaired"),
+                (when: (rupture: true, moves: [OpenQuestion, Reflection]), client: (trust: -2), feedback: "slow"),
+                (when: (moves: [JudgementalRemark]), score: (rapport: -8), client: (trust: -9), harm: true, feedback: "judged"),
+                (when: (risk_pending: true, not_moves: [SafetyCheck]), score: (rapport: -9, pacing: -6, focus: -6), client: (trust: -4), critical: true, feedback: "missed"),
+                (when: (risk_open: true, moves: [SafetyCheck]), score: (rapport: 3, focus: 2), feedback: "came back"),
+                (when: (topics: [OffTopic], min_topic_run: 2), score: (focus: -4), feedback: "drift"),
+                (when: (moves: [ClosedQuestion], min_move_run: 2), score: (rapport: -2), feedback: "questionnaire"),
+                (when: (moves: [SocialWarmth], max_minute: 3), score: (rapport: 2), client: (trust: 3), feedback: "warm start"),
+                (when: (moves: [SocialWarmth], min_minute: 4), score: (pacing: -2), feedback: "small talk"),
+                (when: (moves: [ExploreRelationship], used: [OpenQuestion]), score: (focus: 4), feedback: "built on"),
+                (when: (moves: [ExploreRelationship], not_used: [OpenQuestion]), score: (pacing: -2), feedback: "too soon"),
+                (when: (moves: [Summary], tasks_done: ["c1"]), score: (pacing: 3), feedback: "after the task"),
+                (when: (moves: [Summary], tasks_not_done: ["c1"]), score: (focus: 1), feedback: "before the task"),
+                (when: (topics: [Focal], not_moves: [Reassurance]), score: (focus: 2), feedback: "focal"),
+            ],
+        )],
+        tasks: [
+            (id: "c1", name: "C1", phase: Initial, moves: [ExploreRelationship, SymptomReview], when: (min_explored: 1), principle: "ctx", dimension: Pacing, reward: 4, penalty: 6),
+            (id: "c2", name: "C2", phase: Middle, moves: [Reflection, RespectBoundary], principle: "ctx", dimension: Focus, reward: 3, penalty: 4),
+            (id: "c3", name: "C3", phase: Termination, moves: [Validation, RepairRupture], principle: "ctx", dimension: Rapport, reward: 3, penalty: 5),
+            (id: "c4", name: "C4", phase: Initial, moves: [TimeLimit], principle: "ctx", dimension: Focus, reward: 2, penalty: 9),
+        ],
+    )"#,
+    )
+}
+
 const HAND_MADE: &str = r#"Scenario(
     id: "hand", title: "Hand", area: Grief, phase: Middle, minutes: 60,
     client: (name: "H", age: 40, start: (trust: 50, distress: 40, openness: 50)),
@@ -350,8 +390,14 @@ fn enumerate(session: &Session, out: &mut Enumerated) {
     }
 }
 
-const MOVES: [&str; 11] = [
+const MOVES: [&str; 17] = [
     "OpenQuestion",
+    "ClosedQuestion",
+    "Reassurance",
+    "SocialWarmth",
+    "RespectBoundary",
+    "RepairRupture",
+    "ExploreRelationship",
     "Summary",
     "Reflection",
     "Validation",
@@ -386,6 +432,10 @@ struct GenNode {
     hesitant: bool,
     risk: bool,
     disclosure: Option<(usize, i32)>,
+    /// 0 none, 1 sadness, 2 anger.
+    emotion: usize,
+    declines: bool,
+    rupture: bool,
 }
 
 fn gen_option() -> impl Strategy<Value = GenOption> {
@@ -419,13 +469,23 @@ fn gen_node() -> impl Strategy<Value = GenNode> {
         prop::bool::weighted(0.2),
         prop::bool::weighted(0.15),
         prop::option::weighted(0.5, (0..3usize, 20i32..80)),
+        (
+            prop::sample::select(vec![0usize, 0, 1, 2]),
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.1),
+        ),
     )
-        .prop_map(|(options, hesitant, risk, disclosure)| GenNode {
-            options,
-            hesitant,
-            risk,
-            disclosure,
-        })
+        .prop_map(
+            |(options, hesitant, risk, disclosure, (emotion, declines, rupture))| GenNode {
+                options,
+                hesitant,
+                risk,
+                disclosure,
+                emotion,
+                declines,
+                rupture,
+            },
+        )
 }
 
 fn condition(var: usize, min: bool, v: i32) -> String {
@@ -448,9 +508,14 @@ fn scenario_text(
     for (i, node) in nodes.iter().enumerate() {
         let _ = write!(
             s,
-            "(id: \"n{i}\", client: [(text: \"line {i}\")], hesitant: {}, risk: {},",
-            node.hesitant, node.risk
+            "(id: \"n{i}\", client: [(text: \"line {i}\")], hesitant: {}, risk: {}, declines: {}, rupture: {},",
+            node.hesitant, node.risk, node.declines, node.rupture
         );
+        match node.emotion {
+            1 => s.push_str(" emotion: Sadness,"),
+            2 => s.push_str(" emotion: Anger,"),
+            _ => {}
+        }
         if let Some((var, v)) = node.disclosure {
             let _ = write!(
                 s,
@@ -645,11 +710,15 @@ proptest! {
         area in prop::sample::select(vec!["Grief", "RoleDispute", "RoleTransition", "InterpersonalDeficits"]),
         minutes in 10u32..50,
         start in (10i32..90, 10i32..90, 10i32..90),
-        tricky in any::<bool>(),
+        rubric in 0..3usize,
     ) {
         let text = scenario_text(&nodes, phase, area, minutes, start);
         let s = parse(&text);
-        let g = if tricky { Arc::new(tricky_rubric()) } else { guidance() };
+        let g = match rubric {
+            0 => guidance(),
+            1 => Arc::new(tricky_rubric()),
+            _ => Arc::new(tricky_context_rubric()),
+        };
         check_against_every_route(&s, &g);
     }
 }
@@ -733,4 +802,56 @@ fn a_long_scenario_whose_client_hardly_varies_is_searched_exactly() {
     let a = analyze(&s, &guidance(), limits).expect("analyses");
     assert!(a.exact, "{} points", a.states);
     assert_eq!(a.states, 100);
+}
+
+#[test]
+fn routes_that_meet_with_and_without_an_open_risk_or_rupture_are_told_apart() {
+    // At `a` the risk hint is asked about or passed over, at `b` the client
+    // is judged or not; the options' own adjustments make the routes meet
+    // in the same client state, so only the open risk and the open rupture
+    // tell them apart at `c`: coming back to the risk and repairing the
+    // rupture earn points only where they are open.
+    let text = r#"Scenario(id: "open", title: "O", area: Grief, phase: Initial, minutes: 50,
+      client: (name: "O", age: 30, start: (trust: 50, distress: 40, openness: 50)),
+      nodes: [
+        (id: "a", client: [(text: "A")], risk: true, options: [
+            (text: "ask", move: SafetyCheck, topic: Focal, next: "b", minutes: 2, adjust: (trust: -4)),
+            (text: "pass", move: OpenQuestion, topic: Focal, next: "b", minutes: 2),
+        ]),
+        (id: "b", client: [(text: "B")], options: [
+            (text: "judge", move: JudgementalRemark, topic: Focal, next: "c", minutes: 2),
+            (text: "plain", move: ClosedQuestion, topic: RelatedPresent, next: "c", minutes: 2, adjust: (trust: -9)),
+        ]),
+        (id: "c", client: [(text: "C")], options: [
+            (text: "come back", move: SafetyCheck, topic: Focal, next: "d", minutes: 2),
+            (text: "repair", move: RepairRupture, topic: Focal, next: "d", minutes: 2),
+            (text: "symptoms", move: SymptomReview, topic: Focal, next: "d", minutes: 2),
+        ]),
+        (id: "d", client: [(text: "D")], options: [
+            (text: "open", move: OpenQuestion, topic: Focal, next: "end", minutes: 2),
+            (text: "warm", move: SocialWarmth, topic: OffTopic, next: "end", minutes: 2),
+        ]),
+      ],
+      endings: [(id: "end", title: "End", text: "e", outcome: Mixed)],
+    )"#;
+    let s = parse(text);
+    // No rule counts runs or moves used, so nothing else tells them apart.
+    let g = Arc::new(parse_guidance(
+        r#"(
+        version: "open",
+        scoring: (model: AgainstOptions),
+        principles: [(
+            id: "p", name: "P", statement: "S", source: "Src", dimensions: [Rapport, Pacing, Focus],
+            rules: [
+                (when: (risk_pending: true, not_moves: [SafetyCheck]), score: (rapport: -9), client: (trust: -4), critical: true, feedback: "missed"),
+                (when: (risk_open: true, moves: [SafetyCheck]), score: (rapport: 3, focus: 2), feedback: "came back"),
+                (when: (moves: [JudgementalRemark]), score: (rapport: -8), client: (trust: -9), harm: true, feedback: "judged"),
+                (when: (rupture: true, moves: [RepairRupture]), score: (rapport: 5), feedback: "repaired"),
+                (when: (rupture: true, moves: [OpenQuestion]), score: (pacing: -1), feedback: "slow"),
+            ],
+        )],
+        tasks: [(id: "s", name: "S", phase: Initial, moves: [SymptomReview], principle: "p", dimension: Pacing, reward: 4, penalty: 6)],
+    )"#,
+    ));
+    check_against_every_route(&s, &g);
 }

@@ -6,7 +6,7 @@ use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use ipt_trainer::app::assets::{BUNDLED_SOURCE, Catalog, TUTOR_SOURCE};
 use ipt_trainer::app::{
-    GroupSetup, Practice, Prefs, Screen, UiAction, Viewing, add_logic, register_scenario_sources,
+    GroupSetup, Practising, Prefs, Screen, UiAction, Viewing, add_logic, register_scenario_sources,
 };
 use ipt_trainer::core::group::GroupMode;
 use ipt_trainer::core::store::{Settings, Store};
@@ -80,10 +80,10 @@ fn library_to_briefing_to_session_to_debrief_and_retry() {
     act(&mut app, UiAction::Start);
     assert_eq!(screen(&app), Screen::Session);
     {
-        let p = app.world().resource::<Practice>();
-        assert!(!p.coach, "assessment mode was chosen");
+        let p = app.world().resource::<Practising>();
+        assert!(!p.coach(), "assessment mode was chosen");
         assert_eq!(
-            p.session.as_ref().map(|s| s.scenario().id.as_str()),
+            p.session().map(|s| s.scenario().id.as_str()),
             Some("grief-initial-rosa")
         );
     }
@@ -118,9 +118,8 @@ fn library_to_briefing_to_session_to_debrief_and_retry() {
     assert_eq!(screen(&app), Screen::Session);
     let turns = app
         .world()
-        .resource::<Practice>()
-        .session
-        .as_ref()
+        .resource::<Practising>()
+        .session()
         .map(|s| s.turns().len());
     assert_eq!(turns, Some(1), "rewound to just before turn 2");
     // The retried attempt's record says its first move repeats the first
@@ -155,9 +154,8 @@ fn bundled_app(data: &std::path::Path) -> App {
 
 fn turns(app: &App) -> usize {
     app.world()
-        .resource::<Practice>()
-        .session
-        .as_ref()
+        .resource::<Practising>()
+        .session()
         .map_or(0, |s| s.turns().len())
 }
 
@@ -177,8 +175,8 @@ fn a_class_vote_plays_the_majority_and_the_tutor_breaks_ties() {
     act(&mut app, UiAction::Start);
     assert_eq!(screen(&app), Screen::Session);
     {
-        let p = app.world().resource::<Practice>();
-        assert!(!p.coach, "meters stay hidden from a group");
+        let p = app.world().resource::<Practising>();
+        assert!(!p.coach(), "meters stay hidden from a group");
         assert!(p.presenter);
     }
 
@@ -194,21 +192,17 @@ fn a_class_vote_plays_the_majority_and_the_tutor_breaks_ties() {
         act(&mut app, a);
     }
     let expected_option = {
-        let p = app.world().resource::<Practice>();
-        let prompt = p
-            .session
-            .as_ref()
-            .and_then(|s| s.prompt())
-            .expect("a prompt");
+        let p = app.world().resource::<Practising>();
+        let prompt = p.session().and_then(|s| s.prompt()).expect("a prompt");
         prompt.options[1].index
     };
     act(&mut app, UiAction::PlayVote(None));
     assert_eq!(turns(&app), 1, "the majority's move was played");
     {
-        let p = app.world().resource::<Practice>();
-        let s = p.session.as_ref().expect("session");
+        let p = app.world().resource::<Practising>();
+        let s = p.session().expect("session");
         assert_eq!(s.turns()[0].option, expected_option);
-        let g = p.group.as_ref().expect("group");
+        let g = p.practice.as_ref().and_then(|p| p.group()).expect("group");
         let votes: Vec<u32> = g.turns[0].votes.iter().map(|v| v.votes).collect();
         assert_eq!(&votes[..3], [1, 3, 0]);
         assert!(!g.turns[0].tutor_pick);
@@ -229,9 +223,10 @@ fn a_class_vote_plays_the_majority_and_the_tutor_breaks_ties() {
     assert_eq!(turns(&app), 2);
     assert!(
         app.world()
-            .resource::<Practice>()
-            .group
+            .resource::<Practising>()
+            .practice
             .as_ref()
+            .and_then(|p| p.group())
             .expect("group")
             .turns[1]
             .tutor_pick
@@ -248,9 +243,11 @@ fn a_class_vote_plays_the_majority_and_the_tutor_breaks_ties() {
     {
         let g = app
             .world()
-            .resource::<Practice>()
-            .group
-            .clone()
+            .resource::<Practising>()
+            .practice
+            .as_ref()
+            .and_then(|p| p.group())
+            .cloned()
             .expect("group");
         let votes: Vec<u32> = g.turns[2].votes.iter().map(|v| v.votes).collect();
         assert_eq!(&votes[..2], [5, 12]);
@@ -310,9 +307,11 @@ fn the_hot_seat_credits_each_move_and_rotates_the_roster() {
     {
         let g = app
             .world()
-            .resource::<Practice>()
-            .group
-            .clone()
+            .resource::<Practising>()
+            .practice
+            .as_ref()
+            .and_then(|p| p.group())
+            .cloned()
             .expect("group");
         let by: Vec<&str> = g.turns.iter().filter_map(|t| t.by.as_deref()).collect();
         assert_eq!(by, ["Ana", "Ben", "Chi", "Ana"]);
@@ -323,9 +322,11 @@ fn the_hot_seat_credits_each_move_and_rotates_the_roster() {
     assert_eq!(turns(&app), 2);
     let g = app
         .world()
-        .resource::<Practice>()
-        .group
-        .clone()
+        .resource::<Practising>()
+        .practice
+        .as_ref()
+        .and_then(|p| p.group())
+        .cloned()
         .expect("group");
     assert_eq!(g.turns.len(), 2);
     assert_eq!(g.roster.current(), Some("Chi"));
@@ -349,9 +350,9 @@ fn an_unfinished_session_can_be_resumed_after_a_restart() {
         act(&mut app, UiAction::Choose(1));
         let s = app
             .world()
-            .resource::<Practice>()
-            .session
-            .clone()
+            .resource::<Practising>()
+            .session()
+            .cloned()
             .expect("session");
         (s.state(), s.turns().len(), s.seed())
         // The app is dropped here, as if killed.
@@ -370,9 +371,9 @@ fn an_unfinished_session_can_be_resumed_after_a_restart() {
     assert_eq!(screen(&app), Screen::Session);
     let s = app
         .world()
-        .resource::<Practice>()
-        .session
-        .clone()
+        .resource::<Practising>()
+        .session()
+        .cloned()
         .expect("resumed");
     assert_eq!((s.state(), s.turns().len(), s.seed()), state_before);
 }
@@ -418,9 +419,8 @@ fn a_broken_edit_on_disk_keeps_the_last_good_version() {
     assert_eq!(screen(&app), Screen::Session);
     assert_eq!(
         app.world()
-            .resource::<Practice>()
-            .session
-            .as_ref()
+            .resource::<Practising>()
+            .session()
             .map(|s| s.turns().len()),
         Some(1)
     );
@@ -516,14 +516,21 @@ mod views {
     #[test]
     fn a_hot_seat_debrief_names_who_made_each_move() {
         use ipt_trainer::core::group::{GroupMode, GroupPlay, Roster};
-        let mut s = Session::new(scenario(&fixture("valid/small.ron")), guidance(), 5).expect("s");
-        let mut g = GroupPlay::new(GroupMode::HotSeat, "", Roster::parse("Ana\nBen"));
-        while s.prompt().is_some() {
-            let p = g.decide(&s, Some(1)).expect("a move");
-            s.choose(p).expect("made");
+        use ipt_trainer::core::practice::{Input, Mode, Practice};
+        let g = GroupPlay::new(GroupMode::HotSeat, "", Roster::parse("Ana\nBen"));
+        let mut p = Practice::start(
+            scenario(&fixture("valid/small.ron")),
+            guidance(),
+            5,
+            Mode::Coach,
+            Some(g),
+        )
+        .expect("s");
+        while p.session().prompt().is_some() {
+            p.play(Input::Choose(1)).expect("made");
         }
-        let d = ipt_trainer::core::debrief::Debrief::from_session(&s);
-        let record = g.record();
+        let d = ipt_trainer::core::debrief::Debrief::from_session(p.session());
+        let record = p.group().expect("group").record();
         let mut h = Harness::builder()
             .with_size(egui::vec2(1280.0, 4000.0))
             .build_ui_state(

@@ -7,10 +7,12 @@ mod app;
 mod bundle;
 mod cli;
 mod common;
-#[cfg(feature = "gui")]
+#[cfg(feature = "dev")]
 mod e2e;
+mod expert;
 mod lint;
 mod loader;
+mod practice;
 mod properties;
 mod report;
 mod rubric;

@@ -285,7 +285,14 @@ fn rubric_cases_move_scores_in_the_expected_direction() {
             used_moves: &used,
             tasks_done: &done,
             clock: c.clock,
-            session_minutes: 50,
+            ..MoveContext::at_start(
+                c.area,
+                c.phase,
+                ClientState::default(),
+                &memory,
+                &used,
+                &done,
+            )
         };
         let ev = g.evaluate(&ctx, c.kind, c.topic);
         let got = [
@@ -342,7 +349,14 @@ fn the_same_move_scores_differently_in_different_states() {
         used_moves: &used,
         tasks_done: &done,
         clock: 10,
-        session_minutes: 50,
+        ..MoveContext::at_start(
+            ProblemArea::Grief,
+            Phase::Middle,
+            ClientState::default(),
+            &memory,
+            &used,
+            &done,
+        )
     };
     let calm = g.evaluate(&ctx(false, 70), MoveKind::PressForDetail, Topic::Focal);
     let hesitant = g.evaluate(&ctx(true, 70), MoveKind::PressForDetail, Topic::Focal);
@@ -371,7 +385,14 @@ fn a_judgemental_remark_is_remembered() {
         used_moves: &used,
         tasks_done: &done,
         clock: 10,
-        session_minutes: 50,
+        ..MoveContext::at_start(
+            ProblemArea::Grief,
+            Phase::Middle,
+            ClientState::default(),
+            &memory,
+            &used,
+            &done,
+        )
     };
     let ev = g.evaluate(&ctx, MoveKind::JudgementalRemark, Topic::Focal);
     assert!(ev.remember.iter().any(|f| f == "judged"));

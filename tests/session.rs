@@ -192,3 +192,50 @@ fn a_critical_error_caps_the_overall_score() {
     assert!(d.scores.overall <= d.critical_cap);
     assert_eq!(d.critical.len(), 1);
 }
+
+#[test]
+fn a_conversation_that_never_ends_is_stopped_at_the_turn_limit() {
+    use ipt_trainer::core::session::MAX_TURNS;
+    // Two nodes that only lead to each other (`validate` refuses this; the
+    // engine must still not run without end if handed it).
+    let looping: ipt_trainer::core::model::Scenario = ron::from_str(
+        r#"Scenario(id: "loop", title: "Loop", area: Grief, phase: Initial,
+            client: (name: "L", age: 40),
+            nodes: [
+                (id: "a", client: [(text: "A")], options: [(text: "on", move: OpenQuestion, topic: Focal, next: "b", minutes: 1)]),
+                (id: "b", client: [(text: "B")], options: [(text: "back", move: OpenQuestion, topic: Focal, next: "a", minutes: 1)]),
+            ],
+            endings: [(id: "end", title: "End", text: "Never reached.")])"#,
+    )
+    .expect("parses");
+    let mut s = Session::new(std::sync::Arc::new(looping), guidance(), 1).expect("starts");
+    let mut moves = 0;
+    while !s.is_ended() {
+        s.choose(1).expect("a move");
+        moves += 1;
+        assert!(moves <= MAX_TURNS, "ran past the limit");
+    }
+    assert_eq!(moves, MAX_TURNS);
+    assert!(s.hit_turn_limit());
+    assert!(s.ending().is_none());
+    assert_eq!(s.choose(1), Err(SessionError::Ended));
+}
+
+#[test]
+fn the_options_are_assessed_once_and_the_move_is_judged_as_shown() {
+    let mut s = Session::new(scenario(&fixture("valid/small.ron")), guidance(), 4).expect("starts");
+    while let Some(p) = s.best_position() {
+        let shown: Vec<_> = s
+            .assessed_options()
+            .map(|(_, ev)| (ev.score, ev.critical))
+            .collect();
+        s.choose(p).expect("a move");
+        let t = s.turns().last().expect("a turn");
+        assert_eq!(
+            (t.score, false),
+            shown[p - 1],
+            "the move scored as it was assessed"
+        );
+        assert!(t.better.is_none(), "the best option has nothing better");
+    }
+}

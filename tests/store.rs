@@ -91,19 +91,22 @@ fn records_of_another_kind_or_version_are_refused_with_a_reason() {
 #[test]
 fn a_group_record_round_trips_and_one_cut_off_half_way_is_refused() {
     use ipt_trainer::core::group::{GroupMode, GroupPlay, Roster};
-    use ipt_trainer::core::session::Session;
-    use ipt_trainer::core::store::{AttemptRecord, write_record};
+    use ipt_trainer::core::practice::{Input, Mode, Practice};
+    use ipt_trainer::core::store::write_record;
     let s = crate::common::scenario(
         &crate::common::root().join("scenarios/role-dispute-initial-priya.ron"),
     );
-    let mut session = Session::new(s, crate::common::guidance(), 11).expect("starts");
-    let mut group = GroupPlay::new(GroupMode::HotSeat, "3C", Roster::parse("Ana, Ben"));
+    let group = GroupPlay::new(GroupMode::HotSeat, "3C", Roster::parse("Ana, Ben"));
+    let mut p = Practice::start(s, crate::common::guidance(), 11, Mode::Coach, Some(group))
+        .expect("starts");
     for _ in 0..5 {
-        let p = group.decide(&session, Some(1)).expect("a move");
-        session.choose(p).expect("made");
+        p.play(Input::Choose(1)).expect("made");
     }
-    let mut r = AttemptRecord::from_session(&session, &group.label(), false);
-    r.group = Some(group.record());
+    let r = p
+        .finish("ignored: a group is credited by its name")
+        .expect("moves made");
+    assert_eq!(r.trainee, "3C");
+    assert!(!r.coach_mode, "a group never plays with live meters");
 
     let dir = tempfile::tempdir().expect("tmp");
     let f = dir.path().join("attempt.json");

@@ -3,7 +3,7 @@
 //! end-to-end test and the README's screenshots use it.
 
 use super::assets::Catalog;
-use super::{Practice, Screen, UiAction};
+use super::{Practising, Screen, UiAction};
 use crate::core::session::Session;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
@@ -29,7 +29,7 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
                 step: 0,
                 wait: 0,
             })
-            .add_systems(Update, drive.after(super::apply_actions))
+            .add_systems(Update, drive.after(super::Actions))
             .add_systems(Last, time_session_frames);
     }
 }
@@ -44,7 +44,7 @@ fn drive(
     mut commands: Commands,
     mut script: ResMut<Script>,
     catalog: Res<Catalog>,
-    practice: Res<Practice>,
+    practice: Res<Practising>,
     screen: Res<State<Screen>>,
     mut out: MessageWriter<UiAction>,
     mut exit: MessageWriter<AppExit>,
@@ -77,14 +77,14 @@ fn drive(
         }
         5..=8 => {
             // A few moves: the best-scoring option each time.
-            if let Some(p) = practice.session.as_ref().and_then(Session::best_position) {
+            if let Some(p) = practice.session().and_then(Session::best_position) {
                 out.write(UiAction::Choose(p));
             }
         }
         9 => shot(&mut commands, &dir, "3-session"),
         10 => {
             // Play on to an ending.
-            match practice.session.as_ref() {
+            match practice.session() {
                 Some(s) if !s.is_ended() && *screen.get() == Screen::Session => {
                     if let Some(p) = s.best_position() {
                         out.write(UiAction::Choose(p));
@@ -121,7 +121,7 @@ fn drive(
             }
         }
         19 => shot(&mut commands, &dir, "7-class-vote"),
-        20 => match practice.session.as_ref() {
+        20 => match practice.session() {
             Some(s) if !s.is_ended() && *screen.get() == Screen::Session => {
                 out.write(UiAction::PlayVote(s.best_position()));
                 script.step = 20;
@@ -144,7 +144,7 @@ fn drive(
             out.write(UiAction::Start);
         }
         26 | 27 => {
-            if let Some(p) = practice.session.as_ref().and_then(Session::best_position) {
+            if let Some(p) = practice.session().and_then(Session::best_position) {
                 out.write(UiAction::Choose(p));
             }
         }

@@ -1,15 +1,21 @@
 //! Applies the trainee's settings (text size, theme) to egui.
 
-use super::{Practice, Prefs, Screen};
+use super::{Practising, Prefs, Screen};
 use crate::core::store::Theme;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
+/// The passes of the UI in a frame: the theme, then the chrome (top bar,
+/// notices), then the screen.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UiSet {
+    Theme,
+    Chrome,
+    Screen,
+}
+
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(
-        EguiPrimaryContextPass,
-        apply_theme.in_set(super::screens::UiSet::Theme),
-    );
+    app.add_systems(EguiPrimaryContextPass, apply_theme.in_set(UiSet::Theme));
 }
 
 /// Only touches egui when the settings change, so an idle app stays idle.
@@ -18,7 +24,7 @@ pub(super) fn plugin(app: &mut App) {
 fn apply_theme(
     mut contexts: EguiContexts,
     prefs: Option<Res<Prefs>>,
-    practice: Option<Res<Practice>>,
+    practice: Option<Res<Practising>>,
     screen: Option<Res<State<Screen>>>,
     windows: Query<&Window>,
     mut applied: Local<Option<(f32, Theme, bool)>>,

@@ -7,9 +7,14 @@ use crate::core::debrief::Debrief;
 use crate::core::diagnostic::Diagnostic;
 use crate::core::load;
 use crate::core::model::Scenario;
+use crate::core::practice::{Input, Mode, Practice, fresh_seed};
 use crate::core::rubric::Guidance;
-use crate::core::session::Session;
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// Parses the process's command line.
+pub fn parse() -> Cli {
+    Cli::parse()
+}
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +38,7 @@ pub struct Cli {
 
     /// App: play a scenario through with scripted choices, save a screenshot
     /// of every screen under DIR, then quit (for end-to-end tests).
+    #[cfg(feature = "dev")]
     #[arg(long, value_name = "DIR", hide = true)]
     pub autoplay: Option<PathBuf>,
 
@@ -163,6 +169,10 @@ pub enum Command {
         /// Your name or pseudonym, for the record.
         #[arg(long, default_value = "")]
         trainee: String,
+        /// Assessment mode: no feedback after each move, only the debrief
+        /// (the record says so). Without it, each move's feedback is shown.
+        #[arg(long)]
+        assessment: bool,
     },
     /// A class report from a folder of attempt records: one HTML page
     /// (scores, progress, choice points, mistakes), and a CSV and xAPI
@@ -204,9 +214,8 @@ fn emit(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
-/// Parses the command line and runs it.
-pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+/// Runs a command of the command line (`main` starts the app when there is none).
+pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Validate { ref paths, format }) => {
             validate(paths, format, cli.guidance.as_deref())
@@ -218,6 +227,7 @@ pub fn run() -> ExitCode {
             json,
             ref record,
             ref trainee,
+            assessment,
         }) => play(
             scenario,
             seed,
@@ -225,6 +235,7 @@ pub fn run() -> ExitCode {
             json,
             cli.guidance.as_deref(),
             record.as_deref().map(|r| (r, trainee.as_str())),
+            Mode::from_coach(!assessment),
         ),
         Some(Command::New {
             area,
@@ -286,7 +297,7 @@ pub fn run() -> ExitCode {
                 pass_mark,
             },
         ),
-        None => start_app(&cli),
+        None => no_app(),
     }
 }
 
@@ -351,21 +362,9 @@ fn new_scenario(
     }
 }
 
-#[cfg(feature = "gui")]
-fn start_app(cli: &Cli) -> ExitCode {
-    match load_guidance(cli.guidance.as_deref()) {
-        Ok(g) => crate::app::run(crate::app::AppOptions {
-            guidance: g,
-            guidance_path: cli.guidance.clone(),
-            extra_scenarios: cli.scenarios.clone(),
-            autoplay: cli.autoplay.clone(),
-        }),
-        Err(code) => code,
-    }
-}
-
-#[cfg(not(feature = "gui"))]
-fn start_app(_cli: &Cli) -> ExitCode {
+/// Without a command there is nothing for the command line to do: the
+/// help, and a word on the app (which `main` starts in a `gui` build).
+pub fn no_app() -> ExitCode {
     use clap::CommandFactory;
     let _ = Cli::command().print_help();
     println!("\n(This build has no desktop app; rebuild with the `gui` feature for it.)");
@@ -522,13 +521,6 @@ fn scenario_and_rubric(
     Ok((load_scenario(path)?, load_guidance(guidance)?))
 }
 
-/// A seed from the clock, for sessions that did not ask for one.
-pub fn fresh_seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
-}
-
 fn play(
     path: &Path,
     seed: Option<u64>,
@@ -536,14 +528,15 @@ fn play(
     json: bool,
     guidance: Option<&Path>,
     record: Option<(&Path, &str)>,
+    mode: Mode,
 ) -> ExitCode {
     let (scenario, guidance) = match scenario_and_rubric(path, guidance) {
         Ok(both) => both,
         Err(c) => return c,
     };
     let seed = seed.unwrap_or_else(fresh_seed);
-    let mut session = match Session::new(scenario.clone(), guidance, seed) {
-        Ok(s) => s,
+    let mut practice = match Practice::start(scenario.clone(), guidance, seed, mode, None) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
@@ -558,13 +551,22 @@ fn play(
         }
     };
     say(&format!(
-        "{} (seed {seed})\n{}, {}: {}\n\n",
-        scenario.title, name, scenario.client.age, scenario.client.background
+        "{} (seed {seed}{})\n{}, {}: {}\n\n",
+        scenario.title,
+        if mode.is_coach() {
+            ""
+        } else {
+            "; assessment mode: feedback comes in the debrief"
+        },
+        name,
+        scenario.client.age,
+        scenario.client.background
     ));
     let mut scripted = choices.map(|c| c.iter().copied());
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    while let Some(prompt) = session.prompt().cloned() {
+    while let Some(prompt) = practice.session().prompt().cloned() {
+        let turn = practice.session().turns().len() + 1;
         say(&render::prompt(&name, &prompt));
         let pick = if let Some(it) = scripted.as_mut() {
             if let Some(p) = it.next() {
@@ -572,8 +574,7 @@ fn play(
                 p
             } else {
                 eprintln!(
-                    "error: the choices ran out at turn {} (node `{}`) before an ending; add more",
-                    session.turns().len() + 1,
+                    "error: the choices ran out at turn {turn} (node `{}`) before an ending; add more",
                     prompt.node
                 );
                 return ExitCode::FAILURE;
@@ -596,26 +597,56 @@ fn play(
                 continue;
             }
         };
-        match session.choose(pick) {
-            Ok(events) => say(&format!("{}\n", render::events(&events))),
+        match practice.play(Input::Choose(pick)) {
+            Ok(played) if mode.is_coach() => say(&format!("{}\n", render::events(&played.events))),
+            Ok(_) => say("\n"),
             Err(e) => {
                 if scripted.is_some() {
-                    eprintln!("error: turn {}: {e}", session.turns().len() + 1);
+                    eprintln!("error: turn {turn}: {e}");
                     return ExitCode::FAILURE;
                 }
                 say(&format!("{e}\n"));
             }
         }
     }
-    if let Some((file, trainee)) = record {
-        let r = crate::core::store::AttemptRecord::from_session(&session, trainee, false);
-        if let Err(e) = crate::core::store::write_record(file, &r) {
-            eprintln!("error: the record could not be written: {e}");
-            return ExitCode::FAILURE;
-        }
-        eprintln!("record written to {}", file.display());
+    if let Some(rest) = scripted.map(Iterator::collect::<Vec<_>>)
+        && !rest.is_empty()
+    {
+        let played = practice.session().turns().len();
+        eprintln!(
+            "error: the session ended after {played} move{}, but {} more choice{} were given ({}); remove them",
+            if played == 1 { "" } else { "s" },
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            rest.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        return ExitCode::FAILURE;
     }
-    let debrief = Debrief::from_session(&session);
+    if practice.session().hit_turn_limit() {
+        eprintln!(
+            "note: the session was stopped after {} moves, the most a session may have",
+            crate::core::session::MAX_TURNS
+        );
+    }
+    if let Some((file, trainee)) = record {
+        match practice.finish(trainee) {
+            Some(r) => {
+                if let Err(e) = crate::core::store::write_record(file, &r) {
+                    eprintln!("error: the record could not be written: {e}");
+                    return ExitCode::FAILURE;
+                }
+                eprintln!("record written to {}", file.display());
+            }
+            None => eprintln!(
+                "note: the session ended before any move, so no record was written to {}",
+                file.display()
+            ),
+        }
+    }
+    let debrief = Debrief::from_session(practice.session());
     if json {
         match serde_json::to_string_pretty(&debrief) {
             Ok(s) => emit(&format!("{s}\n")),

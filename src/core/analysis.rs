@@ -20,9 +20,12 @@
 //! distress and openness per move), as `Session::steady` plays it: a route
 //! close to a threshold may play out a little differently with some seeds.
 
-use crate::core::model::{Choice, ClientState, Condition, MoveKind, Node, Outcome, Scenario};
-use crate::core::rubric::{Guidance, RuleCondition, ScoreDelta, delta_on};
-use crate::core::session::{Mind, OVERTIME_PENALTY_CAP, Scores, overtime_penalty};
+use crate::core::model::{
+    Choice, ClientState, Condition, MoveKind, Node, Outcome, Scenario, Topic,
+};
+use crate::core::rubric::{Guidance, RuleCondition, ScoreDelta, ScoringModel, delta_on};
+use crate::core::scoring::{Scores, against_options};
+use crate::core::session::{Mind, OVERTIME_PENALTY_CAP, overtime_penalty};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
@@ -117,6 +120,9 @@ pub struct Route {
     pub critical: bool,
     pub ending: String,
     pub steps: Vec<Step>,
+    /// The search's own edges, for working on from this route.
+    #[serde(skip)]
+    edges: Vec<(Edge, u32)>,
 }
 
 /// The best and worst routes for one objective.
@@ -273,6 +279,13 @@ struct Key {
     /// The first 128 flags a condition looks at, then any beyond.
     memory: u128,
     more_memory: Box<[u64]>,
+    /// Risk passed over and not yet asked about (no task is done then);
+    /// a rupture not yet repaired (when a rule can tell).
+    open: u8,
+    /// The last move's topic and kind with the length of their runs, when
+    /// a rule counts runs (else zero).
+    topic_run: (u8, u32),
+    move_run: (u8, u32),
 }
 
 /// What can still happen from a node on: the search forgets whatever about
@@ -343,6 +356,15 @@ struct Space<'a> {
     flag_index: QuickMap<&'a str, usize>,
     clock_cap: u32,
     explored_cap: u32,
+    /// How far a run of topics (and of moves) is told apart: one past the
+    /// longest a rule names, 0 when no rule counts them.
+    topic_run_cap: u32,
+    move_run_cap: u32,
+    /// Whether some rule asks about a rupture.
+    rupture_matters: bool,
+    /// Tasks some rule asks about (done or not): their bits stay in the key
+    /// even where no move ahead can cover them.
+    task_refs: u64,
     horizons: Vec<Horizon>,
     /// Merge states by bands between thresholds (the approximate search).
     banded: bool,
@@ -351,6 +373,16 @@ struct Space<'a> {
 fn move_bit(k: MoveKind) -> u32 {
     let i = MoveKind::ALL.iter().position(|m| *m == k).unwrap_or(0);
     1 << i
+}
+
+fn move_code(k: Option<MoveKind>) -> u8 {
+    k.and_then(|k| MoveKind::ALL.iter().position(|m| *m == k))
+        .map_or(0, |i| u8::try_from(i + 1).unwrap_or(u8::MAX))
+}
+
+fn topic_code(t: Option<Topic>) -> u8 {
+    t.and_then(|t| Topic::ALL.iter().position(|x| *x == t))
+        .map_or(0, |i| u8::try_from(i + 1).unwrap_or(u8::MAX))
 }
 
 /// Adds a condition's thresholds on trust, distress and openness.
@@ -380,6 +412,7 @@ fn relevant_flags<'a>(scenario: &'a Scenario, guidance: &'a Guidance, loops: boo
     for p in &guidance.principles {
         conditions.extend(p.rules.iter().map(|r| &r.when.client));
     }
+    conditions.extend(guidance.tasks.iter().map(|t| &t.when.client));
     for c in conditions {
         flags.extend(c.remembers.iter().map(String::as_str));
         flags.extend(c.forgets.iter().map(String::as_str));
@@ -441,8 +474,23 @@ impl<'a> Space<'a> {
 
         let mut percent = 0;
         let mut explored = 0;
-        for r in guidance.principles.iter().flat_map(|p| &p.rules) {
-            let w = &r.when;
+        let mut minute = 0u32;
+        let mut topic_run_cap = 0u32;
+        let mut move_run_cap = 0u32;
+        let mut rupture_matters = false;
+        let mut task_refs = 0u64;
+        let task_ids: Vec<&str> = tasks.iter().map(|(id, _)| *id).collect();
+        let conditions = guidance
+            .principles
+            .iter()
+            .flat_map(|p| &p.rules)
+            .map(|r| &r.when)
+            .chain(
+                guidance
+                    .tasks_for(scenario.phase, scenario.area)
+                    .map(|t| &t.when),
+            );
+        for w in conditions {
             for p in [w.min_elapsed_percent, w.max_elapsed_percent]
                 .into_iter()
                 .flatten()
@@ -452,6 +500,21 @@ impl<'a> Space<'a> {
             for e in [w.min_explored, w.max_explored].into_iter().flatten() {
                 explored = explored.max(e.saturating_add(1));
             }
+            for m in [w.min_minute, w.max_minute].into_iter().flatten() {
+                minute = minute.max(m.saturating_add(1));
+            }
+            for n in [w.min_topic_run, w.max_topic_run].into_iter().flatten() {
+                topic_run_cap = topic_run_cap.max(n.saturating_add(1));
+            }
+            for n in [w.min_move_run, w.max_move_run].into_iter().flatten() {
+                move_run_cap = move_run_cap.max(n.saturating_add(1));
+            }
+            rupture_matters |= w.rupture.is_some();
+            for t in w.tasks_done.iter().chain(&w.tasks_not_done) {
+                if let Some(i) = task_ids.iter().position(|id| id == t) {
+                    task_refs |= 1 << i;
+                }
+            }
         }
         let minutes = scenario.minutes;
         // Past every clock threshold: the overtime penalty's cap, and where
@@ -460,6 +523,7 @@ impl<'a> Space<'a> {
         let clock_cap = u32::try_from(past_percent)
             .unwrap_or(u32::MAX)
             .max(minutes.saturating_add(OVERTIME_PENALTY_CAP))
+            .max(minute.saturating_add(1))
             .min(i32::MAX as u32);
         let mut space = Space {
             scenario,
@@ -471,6 +535,10 @@ impl<'a> Space<'a> {
             flag_index: QuickMap::default(),
             clock_cap,
             explored_cap: explored,
+            topic_run_cap,
+            move_run_cap,
+            rupture_matters,
+            task_refs,
             horizons: Vec::new(),
             banded: false,
         };
@@ -536,21 +604,7 @@ impl<'a> Space<'a> {
             add(0, r.client.trust);
             add(1, r.client.distress);
             add(2, r.client.openness);
-            condition_bounds(&mut h.bounds, &w.client);
-            if w.hesitant.is_some() {
-                // The client hesitates at distress 70 or more, openness 25
-                // or less.
-                h.bounds[1].push(70);
-                h.bounds[2].push(26);
-            }
-            self.percent_bounds(w, &mut h.bounds[3]);
-            if w.over_time.is_some() {
-                h.bounds[3].push(i32::try_from(self.scenario.minutes + 1).unwrap_or(i32::MAX));
-            }
-            h.explored |= w.min_explored.is_some() || w.max_explored.is_some();
-            if w.first_use.is_some() {
-                h.first_use |= move_bit(c.kind);
-            }
+            self.condition_horizon(w, c, &mut h);
         }
         for (i, t) in self
             .guidance
@@ -559,10 +613,40 @@ impl<'a> Space<'a> {
         {
             if t.moves.contains(&c.kind) && (t.topics.is_empty() || t.topics.contains(&c.topic)) {
                 h.tasks |= 1 << i;
+                self.condition_horizon(&t.when, c, &mut h);
             }
         }
         up[3] = c.minutes;
         (h, up, down)
+    }
+
+    /// What a condition on a choice can tell apart: its thresholds on the
+    /// client's state and the clock, and the counters and moves it reads.
+    fn condition_horizon(&self, w: &RuleCondition, c: &Choice, h: &mut Horizon) {
+        condition_bounds(&mut h.bounds, &w.client);
+        if w.hesitant.is_some() {
+            // The client hesitates at distress 70 or more, openness 25 or
+            // less.
+            h.bounds[1].push(70);
+            h.bounds[2].push(26);
+        }
+        self.percent_bounds(w, &mut h.bounds[3]);
+        if w.over_time.is_some() {
+            h.bounds[3].push(i32::try_from(self.scenario.minutes + 1).unwrap_or(i32::MAX));
+        }
+        h.explored |= w.min_explored.is_some() || w.max_explored.is_some();
+        if w.first_use.is_some() {
+            h.first_use |= move_bit(c.kind);
+        }
+        for m in w.used.iter().chain(&w.not_used) {
+            h.first_use |= move_bit(*m);
+        }
+        for m in [w.min_minute, w.max_minute.map(|m| m.saturating_add(1))]
+            .into_iter()
+            .flatten()
+        {
+            h.bounds[3].push(i32::try_from(m).unwrap_or(i32::MAX));
+        }
     }
 
     /// The horizon of every node, worked out from the endings back, and
@@ -650,6 +734,8 @@ impl<'a> Space<'a> {
     fn saturate(&self, m: &mut Mind) {
         m.clock = m.clock.min(self.clock_cap);
         m.explored = m.explored.min(self.explored_cap);
+        m.topic_run = m.topic_run.min(self.topic_run_cap);
+        m.move_run = m.move_run.min(self.move_run_cap);
     }
 
     /// The value as the key holds it: itself, or its band once no
@@ -697,9 +783,13 @@ impl<'a> Space<'a> {
         charge
     }
 
-    /// The points for tasks no move can cover at all (charged at the start).
+    /// The points for tasks no move can cover at all (charged at the start;
+    /// against the options, a task never offered costs nothing).
     fn settle_at_start(&self, start: usize) -> ScoreDelta {
         let mut charge = ScoreDelta::default();
+        if self.guidance.scoring.model == ScoringModel::AgainstOptions {
+            return charge;
+        }
         for (i, (_, penalty)) in self.tasks.iter().enumerate() {
             if self.horizons[start].tasks & (1 << i) == 0 {
                 charge += *penalty;
@@ -750,9 +840,20 @@ impl<'a> Space<'a> {
                 0
             },
             used: m.used_moves.iter().fold(0, |acc, k| acc | move_bit(*k)) & h.first_use,
-            tasks: tasks & h.tasks,
+            tasks: tasks & (h.tasks | self.task_refs),
             memory,
             more_memory,
+            open: u8::from(m.risk_open) | (u8::from(m.rupture_open && self.rupture_matters) << 1),
+            topic_run: if self.topic_run_cap > 0 {
+                (topic_code(m.last_topic), m.topic_run)
+            } else {
+                (0, 0)
+            },
+            move_run: if self.move_run_cap > 0 {
+                (move_code(m.last_move), m.move_run)
+            } else {
+                (0, 0)
+            },
         }
     }
 }
@@ -760,18 +861,21 @@ impl<'a> Space<'a> {
 // ---------------------------------------------------------------------------
 // The graph of points and what is combined over it.
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     State(u32),
     Ending(u32),
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Edge {
     option: u32,
-    /// The move's points, and any charged on the way (tasks left out of
-    /// reach, running over at the end).
+    /// What the search adds up: the move's points and any charged on the
+    /// way (tasks left out of reach, running over at the end); against the
+    /// options, the points given up (as negative points) instead.
     score: ScoreDelta,
+    /// Against the options: the points at stake on the way.
+    stake: ScoreDelta,
     critical: bool,
     to: Target,
 }
@@ -795,6 +899,15 @@ struct Summary {
     min_critical: Option<Val>,
     paths: u128,
     saturated: bool,
+}
+
+/// Each dimension's points with the sign turned.
+fn negated(d: ScoreDelta) -> ScoreDelta {
+    ScoreDelta {
+        rapport: d.rapport.saturating_neg(),
+        pacing: d.pacing.saturating_neg(),
+        focus: d.focus.saturating_neg(),
+    }
 }
 
 fn objective_value(d: ScoreDelta, slot: usize) -> i32 {
@@ -833,6 +946,10 @@ struct Search<'a> {
     endings_reached: HashSet<usize>,
     back_edges: usize,
     limits: Limits,
+    /// The points in the order they were combined (every point after the
+    /// points its moves lead to, loops aside), and which edges lead back.
+    order: Vec<u32>,
+    back: Vec<Vec<bool>>,
 }
 
 impl Search<'_> {
@@ -876,28 +993,43 @@ impl Search<'_> {
         let node: &Node = &scenario.nodes[self.points[id as usize].node as usize];
         let from = self.points[id as usize].node as usize;
         let mut edges = Vec::new();
-        for (i, choice) in mind.visible(node) {
+        let visible: Vec<(usize, &Choice)> = mind.visible(node).collect();
+        let ctx = mind.context(scenario);
+        let evaluations: Vec<_> = visible
+            .iter()
+            .map(|(_, c)| self.space.guidance.effect(&ctx, c.kind, c.topic))
+            .collect();
+        let against = self.space.guidance.scoring.model == ScoringModel::AgainstOptions;
+        for (k, &(i, choice)) in visible.iter().enumerate() {
             let option = u32::try_from(i).map_err(|_| AnalysisError::TooLarge {
                 limit: self.limits.max_states,
             })?;
-            let ev = self
-                .space
-                .guidance
-                .effect(&mind.context(scenario), choice.kind, choice.topic);
+            let ev = &evaluations[k];
             let mut next = mind.clone();
-            next.make_move(choice, &ev, (0, 0));
+            next.make_move(choice, ev, (0, 0));
             self.space.saturate(&mut next);
-            let mut score = ev.score;
+            let (mut score, mut stake) = if against {
+                let t = against_options(k, &evaluations);
+                (negated(t.shortfall()), t.stake)
+            } else {
+                (ev.score, ScoreDelta::default())
+            };
+            let mut charge = |c: ScoreDelta| {
+                score += c;
+                if against {
+                    stake += negated(c);
+                }
+            };
             let to = if let Some(&j) = self.space.index.get(choice.next.as_str()) {
                 for d in next.arrive(&scenario.nodes[j]) {
                     self.unlocked.insert((j, d));
                 }
-                score += self.space.settle(from, Some(j), &next);
+                charge(self.space.settle(from, Some(j), &next));
                 Target::State(self.intern(j, next, Some((id, option)))?)
             } else if let Some(&e) = self.space.endings.get(choice.next.as_str()) {
                 self.endings_reached.insert(e);
-                score += self.space.settle(from, None, &next);
-                score += self.space.overtime(&next);
+                charge(self.space.settle(from, None, &next));
+                charge(self.space.overtime(&next));
                 Target::Ending(u32::try_from(e).unwrap_or(u32::MAX))
             } else {
                 // A broken reference; `validate` reports it.
@@ -906,6 +1038,7 @@ impl Search<'_> {
             edges.push(Edge {
                 option,
                 score,
+                stake,
                 critical: ev.critical,
                 to,
             });
@@ -954,11 +1087,101 @@ impl Search<'_> {
                 let summary = self.combine(at, is_back);
                 self.points[at].summary = summary;
                 colour[at] = 2;
+                self.order.push(id);
                 stack.pop();
             }
         }
         back.resize(self.points.len(), Vec::new());
+        self.back.clone_from(&back);
         Ok(back)
+    }
+
+    /// Against the options, the route with the highest (or lowest) share of
+    /// the stake earned on one dimension, found exactly by Dinkelbach's
+    /// method: for a share λ, the route maximising earned − λ·stake is found
+    /// bottom-up over the points; λ becomes that route's share, until no
+    /// route does better than λ. Starts from `from`, the route of the sum
+    /// of points given up.
+    fn share_route(&self, root: u32, slot: usize, best: bool, from: Route) -> Option<Route> {
+        let share = |r: &Route| -> (i64, i64) {
+            let mut e = 0i64;
+            let mut s = 0i64;
+            for (edge, _) in &r.edges {
+                e += i64::from(
+                    objective_value(edge.stake, slot) + objective_value(edge.score, slot),
+                );
+                s += i64::from(objective_value(edge.stake, slot));
+            }
+            if s <= 0 { (1, 1) } else { (e, s) }
+        };
+        let mut current = from;
+        // A route's share is a fraction of integers with a bounded
+        // denominator, so this ends; the bound is a guard.
+        for _ in 0..64 {
+            let (e, s) = share(&current);
+            let next = self.follow_weighted(root, best, |edge| {
+                let earned = i64::from(
+                    objective_value(edge.stake, slot) + objective_value(edge.score, slot),
+                );
+                let stake = i64::from(objective_value(edge.stake, slot));
+                earned * s - stake * e
+            })?;
+            let (e2, s2) = share(&next);
+            let improves = if best {
+                e2 * s > e * s2
+            } else {
+                e2 * s < e * s2
+            };
+            if !improves {
+                return Some(current);
+            }
+            current = next;
+        }
+        Some(current)
+    }
+
+    /// The route maximising (or minimising) the sum of `weight` over its
+    /// edges, worked out bottom-up in the order the points were combined.
+    fn follow_weighted(
+        &self,
+        root: u32,
+        best: bool,
+        weight: impl Fn(&Edge) -> i64,
+    ) -> Option<Route> {
+        let mut value: Vec<Option<(i64, u32)>> = vec![None; self.points.len()];
+        for &id in &self.order {
+            let at = id as usize;
+            let mut pick: Option<(i64, u32)> = None;
+            for (k, edge) in self.points[at].edges.iter().enumerate() {
+                if self.back.get(at).and_then(|b| b.get(k)).copied() == Some(true) {
+                    continue;
+                }
+                let rest = match edge.to {
+                    Target::Ending(_) => Some(0),
+                    Target::State(c) => value[c as usize].map(|(v, _)| v),
+                };
+                let Some(rest) = rest else { continue };
+                let v = weight(edge) + rest;
+                let k = u32::try_from(k).unwrap_or(u32::MAX);
+                pick = match pick {
+                    Some((b, _)) if (best && b >= v) || (!best && b <= v) => pick,
+                    _ => Some((v, k)),
+                };
+            }
+            value[at] = pick;
+        }
+        let mut edges = Vec::new();
+        let mut at = root;
+        for _ in 0..=self.points.len() {
+            let (_, k) = value[at as usize]?;
+            let edge = *self.points[at as usize].edges.get(k as usize)?;
+            edges.push((edge, at));
+            match edge.to {
+                Target::State(c) => at = c,
+                Target::Ending(_) => return Some(self.finish_route(root, edges)),
+            }
+        }
+        None
     }
 
     fn combine(&self, at: usize, is_back: impl Fn(usize) -> bool) -> Summary {
@@ -1047,11 +1270,7 @@ impl Search<'_> {
             (Objective::Overall, false) if root_summary.min_critical.is_some() => Follow::Critical,
             _ => Follow::Plain,
         };
-        let mut raw = self
-            .space
-            .settle_at_start(self.points[root as usize].node as usize);
-        let mut critical = false;
-        let mut steps = Vec::new();
+        let mut edges = Vec::new();
         let mut at = root;
         for _ in 0..=self.points.len() {
             let s = &self.points[at as usize].summary;
@@ -1061,33 +1280,74 @@ impl Search<'_> {
                 Follow::Clean => s.max_clean,
                 Follow::Critical => s.min_critical,
             }?;
-            let edge = self.points[at as usize].edges.get(pick.edge as usize)?;
-            steps.push(self.step(at, edge));
-            raw += edge.score;
-            critical |= edge.critical;
+            let edge = *self.points[at as usize].edges.get(pick.edge as usize)?;
+            edges.push((edge, at));
             if follow == Follow::Critical && edge.critical {
                 follow = Follow::Plain;
             }
             match edge.to {
                 Target::State(c) => at = c,
-                Target::Ending(ending) => {
-                    let ending = self
-                        .space
-                        .scenario
-                        .endings
-                        .get(ending as usize)
-                        .map(|e| e.id.clone())
-                        .unwrap_or_default();
-                    return Some(Route {
-                        scores: Scores::from_raw(raw, critical, self.space.guidance),
-                        critical,
-                        ending,
-                        steps,
-                    });
+                Target::Ending(_) => {
+                    let route = self.finish_route(root, edges);
+                    let against = self.space.guidance.scoring.model == ScoringModel::AgainstOptions;
+                    return if against && objective != Objective::Overall {
+                        self.share_route(root, slot, best, route)
+                    } else {
+                        Some(route)
+                    };
                 }
             }
         }
         None
+    }
+
+    /// A route from its edges (each with the point it leaves): its steps,
+    /// its ending and the scores it reaches.
+    fn finish_route(&self, root: u32, edges: Vec<(Edge, u32)>) -> Route {
+        let against = self.space.guidance.scoring.model == ScoringModel::AgainstOptions;
+        let mut raw = self
+            .space
+            .settle_at_start(self.points[root as usize].node as usize);
+        // Against the options, what the route adds up is points given up;
+        // what it earned is what was at stake less that.
+        let mut stake = if against {
+            negated(raw)
+        } else {
+            ScoreDelta::default()
+        };
+        let mut critical = false;
+        let mut steps = Vec::new();
+        let mut ending = String::new();
+        for (edge, at) in &edges {
+            steps.push(self.step(*at, edge));
+            raw += edge.score;
+            stake += edge.stake;
+            critical |= edge.critical;
+            if let Target::Ending(e) = edge.to {
+                ending = self
+                    .space
+                    .scenario
+                    .endings
+                    .get(e as usize)
+                    .map(|e| e.id.clone())
+                    .unwrap_or_default();
+            }
+        }
+        let guidance = self.space.guidance;
+        let scores = if against {
+            let mut earned = stake;
+            earned += raw;
+            Scores::from_shares(earned, stake, critical, guidance)
+        } else {
+            Scores::from_raw(raw, critical, guidance)
+        };
+        Route {
+            scores,
+            critical,
+            ending,
+            steps,
+            edges,
+        }
     }
 
     /// The moves from the start to a point, by the way it was first found.
@@ -1191,6 +1451,8 @@ fn search_space(
         endings_reached: HashSet::new(),
         back_edges: 0,
         limits,
+        order: Vec::new(),
+        back: Vec::new(),
     };
     let mut mind = Mind::start(scenario);
     for d in mind.arrive(&scenario.nodes[first]) {

@@ -310,29 +310,36 @@ impl GroupPlay {
         self.tally = Tally::new(options);
     }
 
-    /// Decides the group's move at the current choice point and notes what
-    /// the group did. In a class vote, `pick` is the tutor's choice (or
-    /// `None` to play the majority); in the hot seat, it is the move of the
-    /// trainee whose turn it is. Returns the 1-based position to play, or
-    /// `None` when there is nothing to play yet (no votes, a tie, an empty
-    /// roster, or no such option).
-    pub fn decide(&mut self, session: &Session, pick: Option<usize>) -> Option<usize> {
-        let prompt = session.prompt()?;
+    /// What the group would play at the current choice point, and what to
+    /// note of it, without changing anything (so a move that then fails
+    /// leaves the group as it was). In a class vote, `pick` is the tutor's
+    /// choice (or `None` to play the majority); in the hot seat, it is the
+    /// move of the trainee whose turn it is. Returns the 1-based position
+    /// to play, or why there is nothing to play yet.
+    pub fn plan(&self, session: &Session, pick: Option<usize>) -> Result<GroupMove, NotYet> {
+        let prompt = session.prompt().ok_or(NotYet::Ended)?;
         let (position, tutor_pick, by) = match self.mode {
             GroupMode::ClassVote => {
-                let (p, tutor) = self.tally.decide(pick)?;
+                let (p, tutor) =
+                    self.tally
+                        .decide(pick)
+                        .ok_or_else(|| match self.tally.outcome() {
+                            VoteOutcome::Tie(tied) => NotYet::Tie(tied),
+                            VoteOutcome::NoVotes | VoteOutcome::Majority(_) => NotYet::NoVotes,
+                        })?;
                 (p, tutor, None)
             }
             GroupMode::HotSeat => {
-                let p = pick.filter(|p| (1..=prompt.options.len()).contains(p))?;
-                let by = self.roster.take_turn()?;
-                (p, false, Some(by))
+                let p = pick
+                    .filter(|p| (1..=prompt.options.len()).contains(p))
+                    .ok_or(NotYet::NoSuchOption)?;
+                let by = self.roster.current().ok_or(NotYet::EmptyRoster)?;
+                (p, false, Some(by.to_string()))
             }
         };
-        let assessed = session.assess_options();
         let votes = if self.mode == GroupMode::ClassVote {
-            assessed
-                .iter()
+            session
+                .assessed_options()
                 .zip(self.tally.counts())
                 .map(|((shown, ev), &votes)| OptionVotes {
                     option: shown.index,
@@ -340,19 +347,34 @@ impl GroupPlay {
                     votes,
                     points: ev.score.total(),
                     critical: ev.critical,
-                    why: main_reason(ev),
+                    why: ev
+                        .main_reason()
+                        .map(|f| f.feedback.clone())
+                        .unwrap_or_default(),
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        self.turns.push(GroupTurn {
-            votes,
-            by,
-            tutor_pick,
-            discuss: discussion_prompt(session),
-        });
-        Some(position)
+        Ok(GroupMove {
+            position,
+            turn: GroupTurn {
+                votes,
+                by,
+                tutor_pick,
+                discuss: discussion_prompt(session),
+            },
+        })
+    }
+
+    /// Notes a planned move once it has been made: the turn is kept, the
+    /// seat passes on, and the next choice point starts with no votes.
+    pub fn commit(&mut self, planned: GroupMove, session: &Session) {
+        if planned.turn.by.is_some() {
+            self.roster.take_turn();
+        }
+        self.turns.push(planned.turn);
+        self.new_choice_point(session);
     }
 
     /// Back to just before turn `turn` (1-based), for a retry.
@@ -372,18 +394,36 @@ impl GroupPlay {
     }
 }
 
-/// The rubric's main reason for its view of an option: the weightiest
-/// principle pulling the same way as the option's total (a serious error
-/// first).
-fn main_reason(ev: &crate::core::rubric::Evaluation) -> String {
-    let total = ev.score.total();
-    ev.fired
+/// A group's move, planned and not yet made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupMove {
+    /// The 1-based shown position to play.
+    pub position: usize,
+    /// What the group did, to be noted once the move is made.
+    pub turn: GroupTurn,
+}
+
+/// Why a group has nothing to play yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotYet {
+    #[error("no votes yet: enter the class's votes (keys 1-9), or pick an option to play")]
+    NoVotes,
+    #[error("it's a tie between options {}: pick one of them to play", list(.0))]
+    Tie(Vec<usize>),
+    #[error("there is no such option")]
+    NoSuchOption,
+    #[error("the hot seat has nobody on its roster")]
+    EmptyRoster,
+    #[error("the session has ended")]
+    Ended,
+}
+
+fn list(positions: &[usize]) -> String {
+    positions
         .iter()
-        .filter(|f| f.critical || f.score.total().signum() == total.signum())
-        .max_by_key(|f| (f.critical, f.score.total().abs()))
-        .or_else(|| ev.fired.iter().max_by_key(|f| f.score.total().abs()))
-        .map(|f| f.feedback.clone())
-        .unwrap_or_default()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// The scenario's discussion prompt for the current choice point, or one
@@ -398,14 +438,11 @@ fn discussion_prompt(session: &Session) -> String {
         return node.prompt.trim().to_string();
     }
     let best = session
-        .assess_options()
-        .into_iter()
-        .max_by_key(|(_, ev)| (!ev.critical, ev.score.total()));
+        .best_position()
+        .and_then(|p| session.assessed_options().nth(p - 1));
     let principle = best.and_then(|(_, ev)| {
-        ev.fired
-            .iter()
+        ev.main_reason()
             .filter(|f| f.score.total() > 0)
-            .max_by_key(|f| f.score.total())
             .and_then(|f| session.guidance().principle(&f.principle))
             .cloned()
     });

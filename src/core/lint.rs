@@ -6,7 +6,7 @@
 use crate::core::diagnostic::{Code, Diagnostic};
 use crate::core::load::Locator;
 use crate::core::model::{Node, Scenario};
-use crate::core::rubric::{Guidance, MoveContext};
+use crate::core::rubric::Guidance;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -36,22 +36,15 @@ impl Rating {
 
 /// The rubric's rating of each option at a node, in file order.
 pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Rating> {
-    let memory = BTreeSet::new();
-    let used = BTreeSet::new();
-    let done = BTreeSet::new();
-    let ctx = MoveContext {
-        area: s.area,
-        phase: s.phase,
-        state: s.client.start,
-        memory: &memory,
-        hesitant: node.hesitant,
-        risk_pending: node.risk,
-        explored: 3,
-        used_moves: &used,
-        tasks_done: &done,
-        clock: s.minutes / 2,
-        session_minutes: s.minutes,
-    };
+    let mut mind = crate::core::session::Mind::start(s);
+    mind.explored = 3;
+    mind.clock = s.minutes / 2;
+    mind.hesitant = node.hesitant;
+    mind.risk_pending = node.risk;
+    mind.emotion = node.emotion;
+    mind.declines = node.declines;
+    mind.node_rupture = node.rupture;
+    let ctx = mind.context(s);
     node.options
         .iter()
         .map(|o| {

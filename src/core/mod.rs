@@ -2,6 +2,7 @@
 //! the session engine and the debrief. Nothing here prints or draws.
 
 pub mod analysis;
+pub mod cue;
 pub mod debrief;
 pub mod diagnostic;
 pub mod fsread;
@@ -10,9 +11,11 @@ pub mod group;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod practice;
 pub mod report;
 pub mod rubric;
 pub mod scaffold;
+pub mod scoring;
 pub mod session;
 pub mod split;
 pub mod store;

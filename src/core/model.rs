@@ -106,10 +106,20 @@ pub enum MoveKind {
     SafetyCheck,
     JudgementalRemark,
     ChangeSubject,
+    /// Brief social warmth or small talk (the journey, the weather), which
+    /// can settle a guarded client at the start.
+    SocialWarmth,
+    /// Respecting a client's "not now" and offering to come back to it.
+    RespectBoundary,
+    /// Owning a misstep of one's own and inviting the client's reaction.
+    RepairRupture,
+    /// Exploring the relationship with the significant other, good and
+    /// difficult sides (in grief: with the person who died).
+    ExploreRelationship,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 24] = [
+    pub const ALL: [MoveKind; 28] = [
         MoveKind::OpenQuestion,
         MoveKind::ClosedQuestion,
         MoveKind::Reflection,
@@ -134,6 +144,10 @@ impl MoveKind {
         MoveKind::SafetyCheck,
         MoveKind::JudgementalRemark,
         MoveKind::ChangeSubject,
+        MoveKind::SocialWarmth,
+        MoveKind::RespectBoundary,
+        MoveKind::RepairRupture,
+        MoveKind::ExploreRelationship,
     ];
 
     /// A short human label ("open question").
@@ -163,6 +177,10 @@ impl MoveKind {
             MoveKind::SafetyCheck => "asking about safety",
             MoveKind::JudgementalRemark => "judgemental remark",
             MoveKind::ChangeSubject => "changing the subject",
+            MoveKind::SocialWarmth => "brief social warmth",
+            MoveKind::RespectBoundary => "respecting a boundary",
+            MoveKind::RepairRupture => "repairing a rupture",
+            MoveKind::ExploreRelationship => "exploring the relationship",
         }
     }
 
@@ -179,7 +197,51 @@ impl MoveKind {
                 | MoveKind::InterpersonalInventory
                 | MoveKind::LinkMoodToEvents
                 | MoveKind::CommunicationAnalysis
+                | MoveKind::ExploreRelationship
         )
+    }
+}
+
+/// The emotion a client visibly shows at a point in the conversation (a
+/// cue the author sets on a node, which rules and the app respond to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Emotion {
+    Anger,
+    Sadness,
+    Guilt,
+    Shame,
+    Fear,
+    /// Flat, cut off from feeling.
+    Numbness,
+    Hope,
+}
+
+impl Emotion {
+    pub const ALL: [Emotion; 7] = [
+        Emotion::Anger,
+        Emotion::Sadness,
+        Emotion::Guilt,
+        Emotion::Shame,
+        Emotion::Fear,
+        Emotion::Numbness,
+        Emotion::Hope,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Emotion::Anger => "anger",
+            Emotion::Sadness => "sadness",
+            Emotion::Guilt => "guilt",
+            Emotion::Shame => "shame",
+            Emotion::Fear => "fear",
+            Emotion::Numbness => "numbness",
+            Emotion::Hope => "hope",
+        }
+    }
+
+    /// A painful feeling, which a reflection or validation can ease.
+    pub fn is_painful(self) -> bool {
+        !matches!(self, Emotion::Hope)
     }
 }
 
@@ -355,6 +417,20 @@ pub struct Node {
     /// The client hesitates here, whatever the state says.
     #[serde(default)]
     pub hesitant: bool,
+    /// The emotion the client shows here (a cue the trainee should notice).
+    #[serde(default)]
+    pub emotion: Option<Emotion>,
+    /// The client has just said they do not want to talk about something now.
+    #[serde(default)]
+    pub declines: bool,
+    /// The client's line shows a rupture in the alliance (hurt, withdrawal
+    /// after a misstep) that a repair could mend.
+    #[serde(default)]
+    pub rupture: bool,
+    /// What the trainee sees of the client here ("She looks away and folds
+    /// her arms"); when empty, the app describes the cue and the state.
+    #[serde(default)]
+    pub body: String,
     /// A discussion prompt for group debriefs.
     #[serde(default)]
     pub prompt: String,

@@ -2,7 +2,7 @@
 //! engine evaluates against the client's state, the session clock and the
 //! move. Loaded from `assets/guidance.ron`.
 
-use crate::core::model::{Adjust, Condition, MoveKind, Phase, ProblemArea, Topic};
+use crate::core::model::{Adjust, Condition, Emotion, MoveKind, Phase, ProblemArea, Topic};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -45,7 +45,9 @@ impl ScoreDelta {
     }
 
     pub fn total(&self) -> i32 {
-        self.rapport + self.pacing + self.focus
+        self.rapport
+            .saturating_add(self.pacing)
+            .saturating_add(self.focus)
     }
 
     pub fn is_zero(&self) -> bool {
@@ -53,11 +55,20 @@ impl ScoreDelta {
     }
 }
 
+/// Saturating: a hostile rubric cannot make a score wrap round.
 impl std::ops::AddAssign for ScoreDelta {
     fn add_assign(&mut self, o: Self) {
-        self.rapport += o.rapport;
-        self.pacing += o.pacing;
-        self.focus += o.focus;
+        self.rapport = self.rapport.saturating_add(o.rapport);
+        self.pacing = self.pacing.saturating_add(o.pacing);
+        self.focus = self.focus.saturating_add(o.focus);
+    }
+}
+
+impl std::ops::AddAssign for Adjust {
+    fn add_assign(&mut self, o: Self) {
+        self.trust = self.trust.saturating_add(o.trust);
+        self.distress = self.distress.saturating_add(o.distress);
+        self.openness = self.openness.saturating_add(o.openness);
     }
 }
 
@@ -93,6 +104,39 @@ pub struct RuleCondition {
     pub min_elapsed_percent: Option<u32>,
     /// At most this percentage of the session's minutes has passed.
     pub max_elapsed_percent: Option<u32>,
+    /// The session clock (minutes before the move) is at least this.
+    pub min_minute: Option<u32>,
+    /// The session clock (minutes before the move) is at most this.
+    pub max_minute: Option<u32>,
+    /// The client shows one of these emotions here (empty: any, or none).
+    pub emotions: Vec<Emotion>,
+    /// Whether the client has just declined to talk about something.
+    pub declines: Option<bool>,
+    /// Whether the alliance is ruptured: the node shows it, or a harmful
+    /// move earlier in the session has not been repaired since.
+    pub rupture: Option<bool>,
+    /// Whether a hint of risk was passed over earlier and safety has not
+    /// been asked about since.
+    pub risk_open: Option<bool>,
+    /// All of these session tasks are already done.
+    pub tasks_done: Vec<String>,
+    /// None of these session tasks is done yet.
+    pub tasks_not_done: Vec<String>,
+    /// At least one of these moves was made earlier in the session.
+    pub used: Vec<MoveKind>,
+    /// None of these moves was made earlier in the session.
+    pub not_used: Vec<MoveKind>,
+    /// The move's topic continues a run of at least this many moves on the
+    /// same topic (counting this one): the third off-topic move in a row
+    /// has a run of 3.
+    pub min_topic_run: Option<u32>,
+    /// ... of at most this many.
+    pub max_topic_run: Option<u32>,
+    /// The move continues a run of at least this many moves of the same
+    /// kind (counting this one).
+    pub min_move_run: Option<u32>,
+    /// ... of at most this many.
+    pub max_move_run: Option<u32>,
 }
 
 /// A rule: a condition and what follows when it holds.
@@ -114,8 +158,22 @@ pub struct Rule {
     #[serde(default)]
     pub better: String,
     /// A serious error: caps the overall score whatever else went well.
+    /// A serious error is also harm (see `harm`).
     #[serde(default)]
     pub critical: bool,
+    /// The move harms the work here (a judgement, pressure on a hesitating
+    /// client, passing over risk): in that turn it earns nothing else — no
+    /// points from other principles, no task credit — and it opens a
+    /// rupture in the alliance until the trainee repairs it.
+    #[serde(default)]
+    pub harm: bool,
+}
+
+impl Rule {
+    /// Whether the rule marks the move as harmful.
+    pub fn harms(&self) -> bool {
+        self.harm || self.critical
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +205,10 @@ pub struct Task {
     /// ... when about one of these topics (empty: any).
     #[serde(default)]
     pub topics: Vec<Topic>,
+    /// ... and when this holds (e.g. `min_explored: 2`: a problem area
+    /// "agreed" before the client has told their story is not agreed).
+    #[serde(default)]
+    pub when: RuleCondition,
     /// The principle credited.
     pub principle: String,
     pub dimension: Dimension,
@@ -156,11 +218,29 @@ pub struct Task {
     pub penalty: i32,
 }
 
+/// How a session's moves become its scores (`docs/scoring.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScoringModel {
+    /// Each dimension starts at `base` and adds the points of every move
+    /// and task, kept within 0 to 100. (What rubrics without a `model` get,
+    /// as before.)
+    #[default]
+    Points,
+    /// Each move is judged against the options it had: at every choice
+    /// point the trainee earns the share of the points at stake there (the
+    /// best option's points less the worst's) that the move kept; tasks the
+    /// session ends without, and running over, add to what was at stake.
+    /// A dimension's score is the share of all that was at stake that the
+    /// trainee earned, 0 to 100, whatever the scenario's length.
+    AgainstOptions,
+}
+
 /// Bounds on the overall score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScoringSettings {
-    /// Where each dimension starts.
+    pub model: ScoringModel,
+    /// Where each dimension starts (the `Points` model).
     pub base: i32,
     /// The highest overall score a session with a critical error can get.
     pub critical_cap: i32,
@@ -169,6 +249,7 @@ pub struct ScoringSettings {
 impl Default for ScoringSettings {
     fn default() -> Self {
         ScoringSettings {
+            model: ScoringModel::Points,
             base: 50,
             critical_cap: 40,
         }
@@ -200,6 +281,84 @@ pub struct MoveContext<'a> {
     pub tasks_done: &'a BTreeSet<String>,
     pub clock: u32,
     pub session_minutes: u32,
+    /// The emotion the client shows at this point.
+    pub emotion: Option<Emotion>,
+    /// The client has just declined to talk about something.
+    pub declines: bool,
+    /// The alliance is ruptured (see [`RuleCondition::rupture`]).
+    pub rupture: bool,
+    /// A passed-over risk hint has not been taken up since.
+    pub risk_open: bool,
+    /// The topic and kind of the move before this one, and how many moves
+    /// in a row before this one had that topic and that kind.
+    pub last_topic: Option<Topic>,
+    pub topic_run: u32,
+    pub last_move: Option<MoveKind>,
+    pub move_run: u32,
+}
+
+impl<'a> MoveContext<'a> {
+    /// A context at minute 0 of a 50-minute session with nothing said or
+    /// done yet, for this client state; set the other fields as needed.
+    pub fn at_start(
+        area: ProblemArea,
+        phase: Phase,
+        state: crate::core::model::ClientState,
+        memory: &'a BTreeSet<String>,
+        used_moves: &'a BTreeSet<MoveKind>,
+        tasks_done: &'a BTreeSet<String>,
+    ) -> MoveContext<'a> {
+        MoveContext {
+            area,
+            phase,
+            state,
+            memory,
+            hesitant: false,
+            risk_pending: false,
+            explored: 0,
+            used_moves,
+            tasks_done,
+            clock: 0,
+            session_minutes: 50,
+            emotion: None,
+            declines: false,
+            rupture: false,
+            risk_open: false,
+            last_topic: None,
+            topic_run: 0,
+            last_move: None,
+            move_run: 0,
+        }
+    }
+
+    /// The run of same-topic moves this move would make (counting itself).
+    pub fn topic_run_with(&self, topic: Topic) -> u32 {
+        if self.last_topic == Some(topic) {
+            self.topic_run.saturating_add(1)
+        } else {
+            1
+        }
+    }
+
+    /// The run of same-kind moves this move would make (counting itself).
+    pub fn move_run_with(&self, kind: MoveKind) -> u32 {
+        if self.last_move == Some(kind) {
+            self.move_run.saturating_add(1)
+        } else {
+            1
+        }
+    }
+}
+
+/// What a point of the explanation is: a rule of a principle, a task of the
+/// session covered, or something charged when the session ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FiredKind {
+    #[default]
+    Rule,
+    Task,
+    SessionEnd,
 }
 
 /// A principle that fired on a move (or at the end of the session).
@@ -214,17 +373,123 @@ pub struct Fired {
     pub better: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub critical: bool,
+    /// The rule marked the move as harmful here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub harm: bool,
+    /// A rule, a task, or a charge at the session's end.
+    #[serde(default, skip_serializing_if = "is_rule")]
+    pub kind: FiredKind,
+    /// The task's id, for a task covered or missed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub task: String,
+    /// How the rule moved the client.
+    #[serde(default, skip_serializing_if = "Adjust::is_zero")]
+    pub client: Adjust,
+    /// Points this rule would have given that the harm of the move
+    /// withheld (shown, not counted).
+    #[serde(default, skip_serializing_if = "ScoreDelta::is_zero")]
+    pub withheld: ScoreDelta,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_rule(k: &FiredKind) -> bool {
+    *k == FiredKind::Rule
 }
 
 /// What the rubric makes of a move.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evaluation {
+    /// The reasons, the one that decided first (see [`main_reason`]).
     pub fired: Vec<Fired>,
     pub score: ScoreDelta,
     pub client: Adjust,
     pub remember: Vec<String>,
     pub tasks_covered: Vec<String>,
     pub critical: bool,
+    /// A rule marked the move as harmful here.
+    pub harm: bool,
+}
+
+impl Evaluation {
+    /// How options are ranked against each other: a serious error below
+    /// everything else, then the points over all three dimensions. The one
+    /// ordering behind "the best option" everywhere (session, group play,
+    /// lint, debrief, report).
+    pub fn rank(&self) -> (bool, i32) {
+        (!self.critical, self.score.total())
+    }
+
+    /// The principle that decided the rubric's view of the move (see
+    /// [`main_reason`]).
+    pub fn main_reason(&self) -> Option<&Fired> {
+        main_reason(&self.fired)
+    }
+
+    /// Whether the move went against a principle (see [`is_mistake`]).
+    pub fn is_mistake(&self) -> bool {
+        is_mistake(&self.fired)
+    }
+}
+
+/// The position of the best of several evaluated options (by
+/// [`Evaluation::rank`]; the first of equals), `None` if there are none.
+pub fn best_index<'a>(options: impl IntoIterator<Item = &'a Evaluation>) -> Option<usize> {
+    let mut best: Option<(usize, (bool, i32))> = None;
+    for (i, ev) in options.into_iter().enumerate() {
+        let r = ev.rank();
+        if best.is_none_or(|(_, b)| r > b) {
+            best = Some((i, r));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// The position of the best option only if no other option ties with it.
+pub fn sole_best_index<'a>(
+    options: impl IntoIterator<Item = &'a Evaluation> + Clone,
+) -> Option<usize> {
+    let best = best_index(options.clone())?;
+    let top = options.clone().into_iter().nth(best)?.rank();
+    let ties = options.into_iter().filter(|e| e.rank() == top).count();
+    (ties == 1).then_some(best)
+}
+
+/// The reason that decided a move: a serious error first, then harm; then,
+/// if the move lost points overall, its largest loss; otherwise its
+/// largest gain.
+/// `None` when no principle had anything to say.
+pub fn main_reason(fired: &[Fired]) -> Option<&Fired> {
+    if let Some(c) = fired.iter().find(|f| f.critical) {
+        return Some(c);
+    }
+    if let Some(h) = fired.iter().find(|f| f.harm) {
+        return Some(h);
+    }
+    let total: i32 = fired.iter().map(|f| f.score.total()).sum();
+    let pulling = |f: &&Fired| {
+        if total < 0 {
+            f.score.total() < 0
+        } else {
+            f.score.total() > 0
+        }
+    };
+    fired
+        .iter()
+        .filter(pulling)
+        .min_by_key(|f| std::cmp::Reverse(f.score.total().abs()))
+        .or_else(|| fired.first())
+}
+
+/// A move is a mistake when it is a serious error or any principle it
+/// touched cost it points: the rubric holds it against the guidance, even
+/// if it also earned points elsewhere.
+pub fn is_mistake(fired: &[Fired]) -> bool {
+    fired.iter().any(|f| {
+        f.critical || f.harm || f.score.rapport < 0 || f.score.pacing < 0 || f.score.focus < 0
+    })
 }
 
 impl Condition {
@@ -272,6 +537,29 @@ impl RuleCondition {
             && self
                 .max_elapsed_percent
                 .is_none_or(|m| elapsed_percent <= m)
+            && self.min_minute.is_none_or(|m| ctx.clock >= m)
+            && self.max_minute.is_none_or(|m| ctx.clock <= m)
+            && (self.emotions.is_empty() || ctx.emotion.is_some_and(|e| self.emotions.contains(&e)))
+            && self.declines.is_none_or(|d| d == ctx.declines)
+            && self.rupture.is_none_or(|r| r == ctx.rupture)
+            && self.risk_open.is_none_or(|r| r == ctx.risk_open)
+            && self.tasks_done.iter().all(|t| ctx.tasks_done.contains(t))
+            && !self
+                .tasks_not_done
+                .iter()
+                .any(|t| ctx.tasks_done.contains(t))
+            && (self.used.is_empty() || self.used.iter().any(|m| ctx.used_moves.contains(m)))
+            && !self.not_used.iter().any(|m| ctx.used_moves.contains(m))
+            && self.runs_hold(ctx, kind, topic)
+    }
+
+    fn runs_hold(&self, ctx: &MoveContext<'_>, kind: MoveKind, topic: Topic) -> bool {
+        let topic_run = ctx.topic_run_with(topic);
+        let move_run = ctx.move_run_with(kind);
+        self.min_topic_run.is_none_or(|m| topic_run >= m)
+            && self.max_topic_run.is_none_or(|m| topic_run <= m)
+            && self.min_move_run.is_none_or(|m| move_run >= m)
+            && self.max_move_run.is_none_or(|m| move_run <= m)
     }
 }
 
@@ -307,53 +595,76 @@ impl Guidance {
         explain: bool,
     ) -> Evaluation {
         let mut ev = Evaluation::default();
-        for p in &self.principles {
-            for rule in &p.rules {
-                if !rule.when.holds(ctx, kind, topic) {
-                    continue;
-                }
-                ev.score += rule.score;
-                ev.client.trust += rule.client.trust;
-                ev.client.distress += rule.client.distress;
-                ev.client.openness += rule.client.openness;
-                ev.remember.extend(rule.remember.iter().cloned());
-                ev.critical |= rule.critical;
-                if !explain {
-                    continue;
-                }
-                ev.fired.push(Fired {
-                    principle: p.id.clone(),
-                    principle_name: p.name.clone(),
-                    source: p.source.clone(),
-                    score: rule.score,
-                    feedback: rule.feedback.clone(),
-                    better: rule.better.clone(),
-                    critical: rule.critical,
-                });
-            }
-        }
-        let in_time = ctx.clock <= ctx.session_minutes;
-        for task in self.tasks_for(ctx.phase, ctx.area) {
-            let covers = task.moves.contains(&kind)
-                && (task.topics.is_empty() || task.topics.contains(&topic));
-            if !covers || ctx.tasks_done.contains(&task.id) || ev.tasks_covered.contains(&task.id) {
-                continue;
-            }
-            ev.tasks_covered.push(task.id.clone());
-            if !in_time {
-                continue;
-            }
-            let score = delta_on(task.dimension, task.reward);
+        let firing: Vec<(&Principle, &Rule)> = self
+            .principles
+            .iter()
+            .flat_map(|p| p.rules.iter().map(move |r| (p, r)))
+            .filter(|(_, r)| r.when.holds(ctx, kind, topic))
+            .collect();
+        // A harmful move earns nothing else in its turn: only the losses
+        // of the other rules count, their gains are withheld.
+        ev.harm = firing.iter().any(|(_, r)| r.harms());
+        for (p, rule) in firing {
+            let (score, withheld) = if ev.harm && !rule.harms() {
+                split_gains(rule.score)
+            } else {
+                (rule.score, ScoreDelta::default())
+            };
             ev.score += score;
+            ev.client += rule.client;
+            ev.remember.extend(rule.remember.iter().cloned());
+            ev.critical |= rule.critical;
             if !explain {
                 continue;
             }
-            ev.fired.push(self.task_fired(
-                task,
+            ev.fired.push(Fired {
+                principle: p.id.clone(),
+                principle_name: p.name.clone(),
+                source: p.source.clone(),
                 score,
-                format!("Covered a task of this session: {}.", task.name),
-            ));
+                feedback: rule.feedback.clone(),
+                better: rule.better.clone(),
+                critical: rule.critical,
+                harm: rule.harms(),
+                kind: FiredKind::Rule,
+                task: String::new(),
+                client: rule.client,
+                withheld,
+            });
         }
+        // No task is done by a harmful move, nor while a hint of risk waits
+        // to be taken up (the turn it was passed over, and every turn after
+        // until safety is asked about).
+        let risk_waits = (ctx.risk_pending || ctx.risk_open) && kind != MoveKind::SafetyCheck;
+        let in_time = ctx.clock <= ctx.session_minutes;
+        if !ev.harm && !risk_waits {
+            for task in self.tasks_for(ctx.phase, ctx.area) {
+                let covers = task.moves.contains(&kind)
+                    && (task.topics.is_empty() || task.topics.contains(&topic))
+                    && task.when.holds(ctx, kind, topic);
+                if !covers
+                    || ctx.tasks_done.contains(&task.id)
+                    || ev.tasks_covered.contains(&task.id)
+                {
+                    continue;
+                }
+                ev.tasks_covered.push(task.id.clone());
+                if !in_time {
+                    continue;
+                }
+                let score = delta_on(task.dimension, task.reward);
+                ev.score += score;
+                if explain {
+                    ev.fired.push(self.task_fired(
+                        task,
+                        score,
+                        FiredKind::Task,
+                        format!("Covered a task of this session: {}.", task.name),
+                    ));
+                }
+            }
+        }
+        order_reasons(&mut ev.fired);
         ev
     }
 
@@ -370,6 +681,7 @@ impl Guidance {
                 let mut f = self.task_fired(
                     t,
                     delta_on(t.dimension, -t.penalty),
+                    FiredKind::SessionEnd,
                     format!("The session ended without this task: {}.", t.name),
                 );
                 f.better = format!(
@@ -382,7 +694,13 @@ impl Guidance {
             .collect()
     }
 
-    fn task_fired(&self, task: &Task, score: ScoreDelta, feedback: String) -> Fired {
+    fn task_fired(
+        &self,
+        task: &Task,
+        score: ScoreDelta,
+        kind: FiredKind,
+        feedback: String,
+    ) -> Fired {
         let p = self.principle(&task.principle);
         Fired {
             principle: task.principle.clone(),
@@ -392,8 +710,52 @@ impl Guidance {
             feedback,
             better: String::new(),
             critical: false,
+            harm: false,
+            kind,
+            task: task.id.clone(),
+            client: Adjust::default(),
+            withheld: ScoreDelta::default(),
         }
     }
+}
+
+/// A rule's points split into what still counts after a harmful move (its
+/// losses) and what is withheld (its gains).
+fn split_gains(s: ScoreDelta) -> (ScoreDelta, ScoreDelta) {
+    let loss = |v: i32| v.min(0);
+    let gain = |v: i32| v.max(0);
+    (
+        ScoreDelta {
+            rapport: loss(s.rapport),
+            pacing: loss(s.pacing),
+            focus: loss(s.focus),
+        },
+        ScoreDelta {
+            rapport: gain(s.rapport),
+            pacing: gain(s.pacing),
+            focus: gain(s.focus),
+        },
+    )
+}
+
+/// Puts the reasons in the order a trainee reads them: the one that decided
+/// the move first (a serious error, then harm, then whatever pulled the
+/// move's total its way, largest first), then the rest, largest first.
+pub fn order_reasons(fired: &mut [Fired]) {
+    let total: i32 = fired.iter().map(|f| f.score.total()).sum();
+    fired.sort_by_key(|f| {
+        let with_total = if total < 0 {
+            f.score.total() < 0
+        } else {
+            f.score.total() > 0
+        };
+        (
+            !f.critical,
+            !f.harm,
+            !with_total,
+            std::cmp::Reverse(f.score.total().abs()),
+        )
+    });
 }
 
 /// Points on one dimension.

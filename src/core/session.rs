@@ -2,8 +2,10 @@
 //! the trainee's option and returns what happened as events. The CLI's
 //! `play`, the app and the tests all drive this same engine.
 
-use crate::core::model::{Choice, ClientState, MoveKind, Node, Outcome, Scenario, Topic};
-use crate::core::rubric::{Evaluation, Fired, Guidance, MoveContext, ScoreDelta};
+use crate::core::model::{Choice, ClientState, Emotion, MoveKind, Node, Outcome, Scenario, Topic};
+use crate::core::rubric::{Evaluation, Fired, FiredKind, Guidance, MoveContext, ScoreDelta};
+pub use crate::core::scoring::Scores;
+use crate::core::scoring::{Tally, TurnPoints, against_options};
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -24,14 +26,10 @@ pub enum SessionError {
     NoSuchTurn { turn: usize, turns: usize },
 }
 
-/// The three scores and the overall, each 0 to 100.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scores {
-    pub rapport: i32,
-    pub pacing: i32,
-    pub focus: i32,
-    pub overall: i32,
-}
+/// A session stops after this many moves, whatever the scenario says: a
+/// conversation that loops forever must not grow without bound. No real
+/// session comes near it (each move takes at least a simulated minute).
+pub const MAX_TURNS: usize = 1_000;
 
 /// One option as shown to the trainee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +47,26 @@ pub struct Prompt {
     pub disclosures: Vec<String>,
     pub options: Vec<ShownOption>,
     pub risk: bool,
+    /// What the trainee can see of the client here: the emotion shown, a
+    /// refusal, a rupture, and a line of body language.
+    #[serde(default)]
+    pub cue: Cue,
+}
+
+/// What the client shows besides words at a choice point.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emotion: Option<Emotion>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub declines: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rupture: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hesitant: bool,
+    /// A line of body language ("She looks away and folds her arms").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
 }
 
 /// What happened after a move.
@@ -99,6 +117,12 @@ pub struct Turn {
     pub score: ScoreDelta,
     /// Running scores after this move.
     pub scores: Scores,
+    /// What this choice point put at stake and what the move kept of it.
+    #[serde(default)]
+    pub points: TurnPoints,
+    /// What the client showed at this point.
+    #[serde(default)]
+    pub cue: Cue,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub author_feedback: String,
     /// A better option at this point, if there was one.
@@ -120,6 +144,8 @@ pub struct BetterMove {
 enum Position {
     At(usize),
     Ended(usize),
+    /// Stopped at [`MAX_TURNS`] without reaching an ending.
+    Stopped,
 }
 
 /// A session in progress (or finished).
@@ -133,10 +159,13 @@ pub struct Session {
     /// Whether the client's mood drifts a little from move to move.
     mood: bool,
     mind: Mind,
-    critical: bool,
-    raw: ScoreDelta,
+    tally: Tally,
     position: Position,
     prompt: Option<Prompt>,
+    /// The rubric's view of each shown option, in shown order: worked out
+    /// once when the client speaks, used by the move, the better move,
+    /// coach mode and group play alike.
+    assessed: Vec<Evaluation>,
     turns: Vec<Turn>,
     end_fired: Vec<Fired>,
     history: Vec<ClientState>,
@@ -167,11 +196,28 @@ pub(crate) struct Mind {
     pub clock: u32,
     pub risk_pending: bool,
     pub hesitant: bool,
+    /// The cues of the node the client is at.
+    pub emotion: Option<Emotion>,
+    pub declines: bool,
+    pub node_rupture: bool,
+    /// A harmful move has not been repaired since.
+    pub rupture_open: bool,
+    /// A hint of risk was passed over and safety not asked about since.
+    pub risk_open: bool,
+    /// The last move's topic and kind, and how many moves in a row had them.
+    pub last_topic: Option<Topic>,
+    pub topic_run: u32,
+    pub last_move: Option<MoveKind>,
+    pub move_run: u32,
 }
 
 impl Mind {
     pub fn start(scenario: &Scenario) -> Mind {
-        let mut state = scenario.client.start;
+        Mind::new(scenario.client.start)
+    }
+
+    /// A client in this state with nothing yet said or done.
+    pub fn new(mut state: ClientState) -> Mind {
         clamp_state(&mut state);
         Mind {
             state,
@@ -182,6 +228,15 @@ impl Mind {
             clock: 0,
             risk_pending: false,
             hesitant: false,
+            emotion: None,
+            declines: false,
+            node_rupture: false,
+            rupture_open: false,
+            risk_open: false,
+            last_topic: None,
+            topic_run: 0,
+            last_move: None,
+            move_run: 0,
         }
     }
 
@@ -198,6 +253,14 @@ impl Mind {
             tasks_done: &self.tasks_done,
             clock: self.clock,
             session_minutes: scenario.minutes,
+            emotion: self.emotion,
+            declines: self.declines,
+            rupture: self.node_rupture || self.rupture_open,
+            risk_open: self.risk_open,
+            last_topic: self.last_topic,
+            topic_run: self.topic_run,
+            last_move: self.last_move,
+            move_run: self.move_run,
         }
     }
 
@@ -212,16 +275,45 @@ impl Mind {
         self.tasks_done.extend(ev.tasks_covered.iter().cloned());
         self.used_moves.insert(choice.kind);
         if choice.kind.is_exploratory() {
-            self.explored += 1;
+            self.explored = self.explored.saturating_add(1);
         }
+        // A harmful move that cost the client's trust opens a rupture;
+        // owning the misstep mends it.
+        if choice.kind == MoveKind::RepairRupture {
+            self.rupture_open = false;
+        }
+        if ev.harm && ev.client.trust < 0 {
+            self.rupture_open = true;
+        }
+        // Risk passed over stays open until safety is asked about.
+        if choice.kind == MoveKind::SafetyCheck {
+            self.risk_open = false;
+        } else if self.risk_pending {
+            self.risk_open = true;
+        }
+        self.topic_run = if self.last_topic == Some(choice.topic) {
+            self.topic_run.saturating_add(1)
+        } else {
+            1
+        };
+        self.move_run = if self.last_move == Some(choice.kind) {
+            self.move_run.saturating_add(1)
+        } else {
+            1
+        };
+        self.last_topic = Some(choice.topic);
+        self.last_move = Some(choice.kind);
         self.risk_pending = false;
-        self.clock += choice.minutes;
+        self.clock = self.clock.saturating_add(choice.minutes);
     }
 
     /// Arriving at a node: whether the client hesitates, a risk hint, and
     /// what the client now discloses (their indices in the node).
     pub fn arrive(&mut self, node: &Node) -> Vec<usize> {
         self.hesitant = is_hesitant(node, &self.state);
+        self.emotion = node.emotion;
+        self.declines = node.declines;
+        self.node_rupture = node.rupture;
         if node.risk {
             self.risk_pending = true;
         }
@@ -245,8 +337,14 @@ impl Mind {
     }
 
     /// What the session's end costs: tasks never covered, and running over.
+    /// Against the options, a task the scenario never offers is not the
+    /// trainee's to miss and costs nothing.
     pub fn end_penalties(&self, guidance: &Guidance, scenario: &Scenario) -> Vec<Fired> {
         let mut fired = guidance.missed_tasks(scenario.phase, scenario.area, &self.tasks_done);
+        if guidance.scoring.model == crate::core::rubric::ScoringModel::AgainstOptions {
+            let offered = offered_tasks(guidance, scenario);
+            fired.retain(|f| offered.contains(f.task.as_str()));
+        }
         if self.clock > scenario.minutes {
             let over = self.clock - scenario.minutes;
             if let Some(p) = guidance.principle("use-the-hour") {
@@ -261,11 +359,37 @@ impl Mind {
                     ),
                     better: "Keep the session's tasks within the agreed time; leave detours for later sessions.".into(),
                     critical: false,
+                    harm: false,
+                    kind: FiredKind::SessionEnd,
+                    task: String::new(),
+                    client: crate::core::model::Adjust::default(),
+                    withheld: ScoreDelta::default(),
                 });
             }
         }
         fired
     }
+}
+
+/// The tasks some option of the scenario covers, on any node a route can
+/// reach (whatever the client's state).
+pub fn offered_tasks<'a>(guidance: &'a Guidance, scenario: &Scenario) -> BTreeSet<&'a str> {
+    let reached = crate::core::graph::reachable(scenario);
+    let options: Vec<&Choice> = scenario
+        .nodes
+        .iter()
+        .filter(|n| reached.contains(&n.id))
+        .flat_map(|n| &n.options)
+        .collect();
+    guidance
+        .tasks_for(scenario.phase, scenario.area)
+        .filter(|t| {
+            options.iter().any(|o| {
+                t.moves.contains(&o.kind) && (t.topics.is_empty() || t.topics.contains(&o.topic))
+            })
+        })
+        .map(|t| t.id.as_str())
+        .collect()
 }
 
 /// Running over costs a point of pacing per minute, up to this many.
@@ -276,28 +400,6 @@ pub(crate) fn overtime_penalty(over: u32) -> ScoreDelta {
     ScoreDelta {
         pacing: -i32::try_from(over.min(OVERTIME_PENALTY_CAP)).unwrap_or(0),
         ..ScoreDelta::default()
-    }
-}
-
-impl Scores {
-    /// The scores from raw points: each dimension from the rubric's base,
-    /// kept within 0 to 100; a serious error caps the overall.
-    pub fn from_raw(raw: ScoreDelta, critical: bool, guidance: &Guidance) -> Scores {
-        let base = guidance.scoring.base;
-        let clamp = |v: i32| (base + v).clamp(0, 100);
-        let rapport = clamp(raw.rapport);
-        let pacing = clamp(raw.pacing);
-        let focus = clamp(raw.focus);
-        let mut overall = (rapport + pacing + focus + 1) / 3;
-        if critical {
-            overall = overall.min(guidance.scoring.critical_cap);
-        }
-        Scores {
-            rapport,
-            pacing,
-            focus,
-            overall,
-        }
     }
 }
 
@@ -329,10 +431,10 @@ impl Session {
             rng: ChaCha8Rng::seed_from_u64(seed),
             mood: true,
             mind,
-            critical: false,
-            raw: ScoreDelta::default(),
+            tally: Tally::default(),
             position: Position::At(first),
             prompt: None,
+            assessed: Vec::new(),
             turns: Vec::new(),
             end_fired: Vec::new(),
             history: vec![state],
@@ -407,15 +509,22 @@ impl Session {
         self.prompt.as_ref()
     }
 
+    /// Whether no more moves can be made: an ending was reached, or the
+    /// session stopped at [`MAX_TURNS`].
     pub fn is_ended(&self) -> bool {
-        matches!(self.position, Position::Ended(_))
+        matches!(self.position, Position::Ended(_) | Position::Stopped)
+    }
+
+    /// Whether the session was stopped at [`MAX_TURNS`] before any ending.
+    pub fn hit_turn_limit(&self) -> bool {
+        self.position == Position::Stopped
     }
 
     /// The ending reached, if any.
     pub fn ending(&self) -> Option<&crate::core::model::Ending> {
         match self.position {
             Position::Ended(i) => self.scenario.endings.get(i),
-            Position::At(_) => None,
+            Position::At(_) | Position::Stopped => None,
         }
     }
 
@@ -430,12 +539,17 @@ impl Session {
     }
 
     pub fn had_critical_error(&self) -> bool {
-        self.critical
+        self.tally.critical
     }
 
     /// The running scores.
     pub fn scores(&self) -> Scores {
-        Scores::from_raw(self.raw, self.critical, &self.guidance)
+        self.tally.scores(&self.guidance)
+    }
+
+    /// The points so far: raw, and earned against what was at stake.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     fn node_at(&self, i: usize) -> &Node {
@@ -452,31 +566,19 @@ impl Session {
     }
 
     /// The options the trainee is offered, in shown order, with the rubric's
-    /// view of each: what coach mode and the group debrief show.
-    pub fn assess_options(&self) -> Vec<(ShownOption, Evaluation)> {
-        let (Position::At(i), Some(prompt)) = (&self.position, &self.prompt) else {
-            return Vec::new();
-        };
-        let node = self.node_at(*i);
-        prompt
-            .options
+    /// view of each (worked out once per choice point): what coach mode and
+    /// the group debrief show. Empty once the session has ended.
+    pub fn assessed_options(&self) -> impl Iterator<Item = (&ShownOption, &Evaluation)> {
+        self.prompt
             .iter()
-            .filter_map(|o| {
-                node.options
-                    .get(o.index)
-                    .map(|c| (o.clone(), self.assess(c)))
-            })
-            .collect()
+            .flat_map(|p| p.options.iter())
+            .zip(&self.assessed)
     }
 
     /// The 1-based position of the shown option the rubric rates best now
     /// (a serious error never counts as best). `None` once the session ended.
     pub fn best_position(&self) -> Option<usize> {
-        self.assess_options()
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, (_, ev))| (!ev.critical, ev.score.total()))
-            .map(|(i, _)| i + 1)
+        crate::core::rubric::best_index(&self.assessed).map(|i| i + 1)
     }
 
     /// Makes the move at 1-based position `position` of the shown options.
@@ -500,8 +602,12 @@ impl Session {
             .ok_or_else(|| SessionError::BrokenScenario(node.id.clone()))?
             .clone();
 
-        let ev = self.assess(&choice);
-        let better = self.better_than(&node, &prompt, &choice, &ev);
+        let ev = self
+            .assessed
+            .get(position - 1)
+            .cloned()
+            .ok_or_else(|| SessionError::BrokenScenario(node.id.clone()))?;
+        let better = self.better_than(&node, &prompt, position - 1, &ev);
         let mut events = vec![Event::Assessed {
             fired: ev.fired.clone(),
             score: ev.score,
@@ -515,11 +621,11 @@ impl Session {
             (0, 0)
         };
         let clock_at = self.mind.clock;
+        let points = against_options(position - 1, &self.assessed);
         self.mind.make_move(&choice, &ev, mood);
         let after = self.mind.state;
         events.push(Event::StateChanged { before, after });
-        self.critical |= ev.critical;
-        self.raw += ev.score;
+        self.tally.add_move(&ev, points);
         self.history.push(after);
 
         self.turns.push(Turn {
@@ -539,11 +645,15 @@ impl Session {
             fired: ev.fired,
             score: ev.score,
             scores: self.scores(),
+            points,
+            cue: prompt.cue.clone(),
             author_feedback: choice.feedback.clone(),
             better,
         });
 
-        if let Some(&next) = self.index.get(&choice.next) {
+        if self.turns.len() >= MAX_TURNS {
+            self.stop();
+        } else if let Some(&next) = self.index.get(&choice.next) {
             self.arrive(next);
             if let Some(p) = &self.prompt {
                 events.push(Event::ClientSpoke(p.clone()));
@@ -586,40 +696,31 @@ impl Session {
         )
     }
 
-    /// The best available option by the rubric, if it beats the chosen one.
+    /// The best shown option by the rubric, if it ranks above the one chosen
+    /// (the `chosen`-th shown, from 0).
     fn better_than(
         &self,
         node: &Node,
         prompt: &Prompt,
-        chosen: &Choice,
+        chosen: usize,
         chosen_ev: &Evaluation,
     ) -> Option<BetterMove> {
         let chosen_total = chosen_ev.score.total();
-        let (best, best_ev) = prompt
-            .options
-            .iter()
-            .filter_map(|o| node.options.get(o.index))
-            .filter(|c| *c != chosen)
-            .map(|c| (c, self.assess(c)))
-            .max_by_key(|(_, ev)| (!ev.critical, ev.score.total()))?;
-        let beats =
-            best_ev.score.total() > chosen_total || (chosen_ev.critical && !best_ev.critical);
-        if !beats {
+        let at = crate::core::rubric::best_index(&self.assessed)?;
+        let best_ev = self.assessed.get(at)?;
+        if at == chosen || best_ev.rank() <= chosen_ev.rank() {
             return None;
         }
+        let best = node.options.get(prompt.options.get(at)?.index)?;
+        // What the rubric says would have served: the advice of the reason
+        // that decided against the move, else of any reason against it,
+        // else what decided for the better one.
         let why = chosen_ev
-            .fired
-            .iter()
-            .find(|f| !f.better.is_empty())
+            .main_reason()
+            .filter(|f| !f.better.is_empty())
+            .or_else(|| chosen_ev.fired.iter().find(|f| !f.better.is_empty()))
             .map(|f| f.better.clone())
-            .or_else(|| {
-                best_ev
-                    .fired
-                    .iter()
-                    .filter(|f| f.score.total() > 0)
-                    .max_by_key(|f| f.score.total())
-                    .map(|f| f.feedback.clone())
-            })
+            .or_else(|| best_ev.main_reason().map(|f| f.feedback.clone()))
             .unwrap_or_default();
         Some(BetterMove {
             text: best.text.clone(),
@@ -678,21 +779,53 @@ impl Session {
             .collect();
         options.shuffle(&mut self.rng);
 
+        let ctx = self.mind.context(&self.scenario);
+        self.assessed = options
+            .iter()
+            .filter_map(|o| node.options.get(o.index))
+            .map(|c| self.guidance.evaluate(&ctx, c.kind, c.topic))
+            .collect();
+        let cue = Cue {
+            emotion: node.emotion,
+            declines: node.declines,
+            rupture: node.rupture || self.mind.rupture_open,
+            hesitant: self.mind.hesitant,
+            body: if node.body.trim().is_empty() {
+                crate::core::cue::body_language(
+                    &self.scenario.client,
+                    node.emotion,
+                    &self.mind,
+                    node.declines,
+                )
+            } else {
+                node.body.trim().to_string()
+            },
+        };
         self.prompt = Some(Prompt {
             node: node.id.clone(),
             client_line,
             disclosures,
             options,
             risk: node.risk,
+            cue,
         });
+    }
+
+    /// Stops the session at the turn limit: no ending, but the session's
+    /// end is charged as at any ending (tasks never covered, overtime).
+    fn stop(&mut self) {
+        self.position = Position::Stopped;
+        self.prompt = None;
+        self.assessed.clear();
+        self.end_fired = self.mind.end_penalties(&self.guidance, &self.scenario);
+        self.tally.add_charges(&self.end_fired);
     }
 
     fn finish(&mut self, ending: usize) {
         self.position = Position::Ended(ending);
         self.prompt = None;
+        self.assessed.clear();
         self.end_fired = self.mind.end_penalties(&self.guidance, &self.scenario);
-        for f in &self.end_fired {
-            self.raw += f.score;
-        }
+        self.tally.add_charges(&self.end_fired);
     }
 }

@@ -159,3 +159,14 @@ pub fn view(
         });
     action
 }
+
+/// Coach mode on or off, and who is playing.
+pub fn apply_actions(mut actions: MessageReader<UiAction>, mut selected: ResMut<Selected>) {
+    for a in actions.read() {
+        match a {
+            UiAction::SetCoach(on) => selected.coach = *on,
+            UiAction::SetGroup(g) => selected.group = g.clone(),
+            _ => {}
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //! session; every turn with the principles that fired and the better move;
 //! retry from any turn; export.
 
-use crate::app::{Practice, Prefs, Screen, UiAction, Viewing};
+use crate::app::assets::Notices;
+use crate::app::{Practising, Prefs, Screen, UiAction, Viewing};
 use crate::core::debrief::Debrief;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -21,8 +22,7 @@ fn draw_debrief(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
     viewing: Res<Viewing>,
-    practice: Res<Practice>,
-    prefs: Option<Res<Prefs>>,
+    current: Res<Practising>,
     mut out: MessageWriter<UiAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -32,23 +32,9 @@ fn draw_debrief(
             ui.label("No debrief to show.");
             return;
         };
-        let can_retry = practice.session.is_some();
+        let can_retry = current.practice.is_some();
         let group = viewing.record.as_ref().and_then(|r| r.group.as_ref());
         if let Some(a) = view_with_group(ui, d, &viewing.client_name, can_retry, group) {
-            let a = match a {
-                // Export next to the records, named after the attempt.
-                UiAction::Export(name) => {
-                    // When it finished, too: a retry keeps the seed.
-                    let name = viewing.record.as_ref().map_or(name.clone(), |r| {
-                        format!("{}-{}", r.finished_at, name.display()).into()
-                    });
-                    UiAction::Export(prefs.as_ref().map_or_else(
-                        || name.clone(),
-                        |p| p.store.dir().join("exports").join(&name),
-                    ))
-                }
-                other => other,
-            };
             out.write(a);
         }
     });
@@ -111,7 +97,7 @@ pub fn view_with_group(
             }
             ui.columns(2, |cols| {
                 for dim in &d.dimensions {
-                    super::score_bar(&mut cols[0], dim.dimension.label(), dim.score);
+                    crate::app::widgets::score_bar(&mut cols[0], dim.dimension.label(), dim.score);
                     egui::CollapsingHeader::new(format!(
                         "Why {} is {}",
                         dim.dimension.label().to_lowercase(),
@@ -239,4 +225,33 @@ pub fn view_with_group(
             }
         });
     action
+}
+
+/// Exports the attempt on screen: beside the records, under a name that
+/// says when it finished (a retry keeps the seed, so the seed alone would
+/// let a retry's export replace the first).
+pub fn apply_actions(
+    mut actions: MessageReader<UiAction>,
+    viewing: Res<Viewing>,
+    prefs: Option<Res<Prefs>>,
+    mut notices: ResMut<Notices>,
+) {
+    for a in actions.read() {
+        let UiAction::Export(name) = a else { continue };
+        let Some(r) = viewing.record.as_ref() else {
+            notices
+                .0
+                .push("There is no finished attempt to export.".into());
+            continue;
+        };
+        let name = format!("{}-{}", r.finished_at, name.display());
+        let path = prefs.as_ref().map_or_else(
+            || std::path::PathBuf::from(&name),
+            |p| p.store.dir().join("exports").join(&name),
+        );
+        match crate::core::store::write_record(&path, r) {
+            Ok(()) => notices.0.push(format!("Exported to {}", path.display())),
+            Err(e) => notices.0.push(format!("Export failed: {e}")),
+        }
+    }
 }

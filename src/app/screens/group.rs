@@ -62,7 +62,7 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
 /// option large with its votes, and the tutor's controls.
 pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAction> {
     let Some(prompt) = s.prompt() else {
-        return super::session::view(ui, s);
+        return crate::app::widgets::conversation(ui, s, &[]);
     };
     let n = prompt.options.len();
     // Keys count as votes unless a count is being typed into its box.
@@ -70,7 +70,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
     let presses: Vec<_> = if typing {
         Vec::new()
     } else {
-        ui.input(super::session::number_presses)
+        ui.input(crate::app::widgets::number_presses)
             .into_iter()
             .filter(|(p, _)| *p <= n)
             .collect()
@@ -106,7 +106,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
         );
     });
     let options_height = (n as f32 * 86.0 + 70.0).min(ui.available_height() * 0.62);
-    super::session::transcript(ui, s, options_height);
+    crate::app::widgets::transcript(ui, s, options_height, &[]);
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("vote-options")
@@ -208,7 +208,7 @@ pub fn hot_seat(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiActio
         .iter()
         .map(|t| t.by.clone().unwrap_or_else(|| "You".into()))
         .collect();
-    super::session::view_as(ui, s, &names)
+    crate::app::widgets::conversation(ui, s, &names)
 }
 
 /// The debrief's class discussion: each choice point with what the group

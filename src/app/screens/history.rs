@@ -1,7 +1,8 @@
 //! History: past attempts with their scores, a progress chart, and any
 //! attempt's debrief.
 
-use crate::app::{History, Screen, UiAction};
+use crate::app::assets::Catalog;
+use crate::app::{History, Practising, Screen, UiAction, Viewing};
 use crate::core::store::AttemptRecord;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -107,4 +108,30 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
             });
     });
     action
+}
+
+/// Opens a past attempt's debrief: nothing to retry there, and shown in the
+/// trainee's own look (not presenter view).
+pub fn apply_actions(
+    mut actions: MessageReader<UiAction>,
+    history: Res<History>,
+    catalog: Res<Catalog>,
+    mut viewing: ResMut<Viewing>,
+    mut current: ResMut<Practising>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for a in actions.read() {
+        let UiAction::OpenRecord(i) = a else { continue };
+        let Some(r) = history.records.get(*i) else {
+            continue;
+        };
+        viewing.debrief = Some(r.debrief.clone());
+        viewing.client_name = catalog
+            .by_id(&r.scenario_id)
+            .and_then(|e| e.scenario.as_ref())
+            .map_or_else(|| "Client".into(), |s| s.client.name.clone());
+        viewing.record = Some(r.clone());
+        *current = Practising::default();
+        next.set(Screen::Debrief);
+    }
 }

@@ -2,7 +2,7 @@
 //! result on each, and scenarios that failed to load listed with their errors.
 
 use crate::app::assets::{Catalog, Entry, Origin};
-use crate::app::{History, Resumable, Screen, UiAction};
+use crate::app::{GroupSetup, History, Prefs, Resumable, Screen, Selected, UiAction};
 use crate::core::model::{Difficulty, Phase, ProblemArea};
 use crate::core::store::AttemptRecord;
 use bevy::prelude::*;
@@ -233,4 +233,23 @@ fn card(ui: &mut egui::Ui, e: &Entry, records: &[AttemptRecord], width: f32) -> 
         });
     });
     action
+}
+
+/// A scenario picked in the library opens its briefing.
+pub fn apply_actions(
+    mut actions: MessageReader<UiAction>,
+    mut selected: ResMut<Selected>,
+    prefs: Option<Res<Prefs>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for a in actions.read() {
+        if let UiAction::Select(id) = a {
+            selected.id = Some(id.clone());
+            // A shared machine: the next person starts on their own unless
+            // they set up a group again.
+            selected.group = GroupSetup::default();
+            selected.coach = prefs.as_ref().is_none_or(|p| p.settings.coach_by_default);
+            next.set(Screen::Briefing);
+        }
+    }
 }

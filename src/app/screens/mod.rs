@@ -11,15 +11,9 @@ pub mod session;
 pub mod settings;
 
 use super::{Screen, UiAction, assets::Notices};
+pub use crate::app::theme::UiSet;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
-
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub enum UiSet {
-    Theme,
-    Chrome,
-    Screen,
-}
 
 pub(super) fn plugin(app: &mut App) {
     app.configure_sets(
@@ -154,7 +148,7 @@ pub fn notice_strip(ui: &mut egui::Ui, notices: &[String]) -> bool {
     ui.horizontal_wrapped(|ui| {
         ui.vertical(|ui| {
             for n in notices.iter().rev().take(4) {
-                ui.label(egui::RichText::new(n).color(super::theme::bad(ui)));
+                ui.label(egui::RichText::new(n).color(crate::app::theme::bad(ui)));
             }
         });
         if ui.button("Dismiss").clicked() {
@@ -164,18 +158,11 @@ pub fn notice_strip(ui: &mut egui::Ui, notices: &[String]) -> bool {
     dismissed
 }
 
-/// A titled score bar for meters and the debrief.
-pub fn score_bar(ui: &mut egui::Ui, label: &str, score: i32) {
-    ui.horizontal(|ui| {
-        let label_width = 80.0_f32.min(ui.available_width() * 0.4);
-        ui.add_sized(
-            [label_width, ui.spacing().interact_size.y],
-            egui::Label::new(egui::RichText::new(label).strong()),
-        );
-        ui.add(
-            egui::ProgressBar::new(score.clamp(0, 100) as f32 / 100.0)
-                .text(format!("{score}"))
-                .desired_width(ui.available_width().min(360.0)),
-        );
-    });
+/// Goes to the screen asked for.
+pub fn apply_navigation(mut actions: MessageReader<UiAction>, mut next: ResMut<NextState<Screen>>) {
+    for a in actions.read() {
+        if let UiAction::Go(screen) = a {
+            next.set(*screen);
+        }
+    }
 }

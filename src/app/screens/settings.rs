@@ -1,6 +1,7 @@
 //! Settings: trainee name, text size, theme, coach mode default, reduced
 //! motion, a tutor's scenario folder. Saved atomically when changed.
 
+use crate::app::assets::Notices;
 use crate::app::{Prefs, Screen, UiAction};
 use crate::core::store::{Settings, Theme};
 use bevy::prelude::*;
@@ -103,4 +104,22 @@ pub fn view(ui: &mut egui::Ui, draft: &mut Settings, saved: &Settings) -> Option
         }
     });
     action
+}
+
+/// Saves the settings (atomically); a failure is shown, the settings stay
+/// in use.
+pub fn apply_actions(
+    mut actions: MessageReader<UiAction>,
+    prefs: Option<ResMut<Prefs>>,
+    mut notices: ResMut<Notices>,
+) {
+    let Some(mut prefs) = prefs else { return };
+    for a in actions.read() {
+        if let UiAction::SaveSettings(s) = a {
+            prefs.settings = s.clone();
+            if let Err(e) = prefs.store.save_settings(&prefs.settings) {
+                notices.0.push(format!("Settings could not be saved: {e}"));
+            }
+        }
+    }
 }

@@ -1,0 +1,149 @@
+//! What the app keeps between frames: the screen, the rubric, the user's
+//! settings and records, the scenario chosen and the practice running, and
+//! the action a view hands back. The rules about any of it live in the core.
+
+use crate::core::debrief::Debrief;
+use crate::core::group::GroupMode;
+use crate::core::practice::Practice;
+use crate::core::rubric::Guidance;
+use crate::core::store::{AttemptRecord, InProgress, Settings, Store};
+use bevy::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The screens, one plugin each under `screens/`.
+#[derive(States, Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Screen {
+    #[default]
+    Library,
+    Briefing,
+    Session,
+    Debrief,
+    History,
+    Settings,
+}
+
+/// The rubric in use.
+#[derive(Resource, Clone)]
+pub struct Rubric(pub Arc<Guidance>);
+
+/// Asset sources for scenarios: name and folder.
+#[derive(Resource, Clone, Default)]
+pub struct ScenarioRoots(pub Vec<(String, PathBuf)>);
+
+/// Settings and where they (and the records) are kept.
+#[derive(Resource)]
+pub struct Prefs {
+    pub settings: Settings,
+    pub store: Store,
+}
+
+/// The scenario chosen in the library, by id.
+#[derive(Resource, Default, Debug)]
+pub struct Selected {
+    pub id: Option<String>,
+    pub coach: bool,
+    /// How a group will play it (solo when `mode` is `None`).
+    pub group: GroupSetup,
+}
+
+/// A group exercise as set up on the briefing screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSetup {
+    pub mode: Option<GroupMode>,
+    /// The group's name, credited in the records.
+    pub name: String,
+    /// The hot seat's names, one per line or separated by commas.
+    pub roster: String,
+    /// Large type and high contrast, for a projector.
+    pub presenter: bool,
+}
+
+impl Default for GroupSetup {
+    fn default() -> Self {
+        GroupSetup {
+            mode: None,
+            name: String::new(),
+            roster: String::new(),
+            presenter: true,
+        }
+    }
+}
+
+/// The practice on screen (the core's [`Practice`]) and how it is shown.
+#[derive(Resource, Default)]
+pub struct Practising {
+    pub practice: Option<Practice>,
+    /// Presenter view is on for this practice.
+    pub presenter: bool,
+    /// The attempt has been recorded (saved and added to History); a second
+    /// "finish" only shows the debrief again.
+    pub recorded: bool,
+    /// Where the finished attempt was saved.
+    pub saved_to: Option<PathBuf>,
+}
+
+impl Practising {
+    pub fn session(&self) -> Option<&crate::core::session::Session> {
+        self.practice.as_ref().map(Practice::session)
+    }
+
+    /// Live meters and hints are shown.
+    pub fn coach(&self) -> bool {
+        self.practice.as_ref().is_some_and(|p| p.mode().is_coach())
+    }
+}
+
+/// The debrief on screen (just finished, or opened from history).
+#[derive(Resource, Default)]
+pub struct Viewing {
+    pub debrief: Option<Debrief>,
+    pub client_name: String,
+    pub record: Option<AttemptRecord>,
+}
+
+/// Past attempts, loaded at start and after each one.
+#[derive(Resource, Default)]
+pub struct History {
+    pub records: Vec<AttemptRecord>,
+}
+
+/// A session from an earlier run that can be resumed.
+#[derive(Resource, Default)]
+pub struct Resumable(pub Option<InProgress>);
+
+/// What the trainee asked for. Views return these; each screen's module
+/// (and `practice` for the session itself) carries out its own.
+#[derive(Message, Debug, Clone, PartialEq)]
+pub enum UiAction {
+    Go(Screen),
+    Select(String),
+    SetCoach(bool),
+    /// Solo, class vote or hot seat, with names (briefing).
+    SetGroup(GroupSetup),
+    Start,
+    Choose(usize),
+    /// A class vote: one vote more (or, negative, fewer) for the option at
+    /// this 1-based position.
+    Vote(usize, i32),
+    /// Several votes at once (keys pressed between two frames).
+    Votes(Vec<(usize, i32)>),
+    /// A class vote: the count for the option at this position, typed in.
+    SetVotes(usize, u32),
+    /// A class vote: play the majority's choice (`None`) or the tutor's pick.
+    PlayVote(Option<usize>),
+    /// Stop the session now and see the debrief.
+    Finish,
+    /// Rewind the session to just before this turn (1-based) and go on from there.
+    RetryFrom(usize),
+    OpenRecord(usize),
+    Resume,
+    DiscardResume,
+    SaveSettings(Settings),
+    Export(PathBuf),
+}
+
+/// The order in which the action systems run in a frame, so an action and
+/// one that follows it in the same frame (select, then start) meet in order.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Actions;
