@@ -107,34 +107,33 @@ fn the_small_fixture_skips_most_initial_tasks() {
 
 #[test]
 fn the_best_option_always_first_is_flagged() {
-    let s = ipt_trainer::core::scaffold::scaffold(
+    let source = ipt_trainer::core::scaffold::scaffold(
         ipt_trainer::core::model::ProblemArea::Grief,
         ipt_trainer::core::model::Phase::Initial,
     );
-    // Move every task option to the front of its node.
-    let mut out = String::new();
-    let mut pending: Vec<String> = Vec::new();
-    for line in s.lines() {
-        if line.contains("move: Reflection") {
-            pending.push(line.to_string());
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-        if line.contains("(Your move:") {
-            out.extend(pending.drain(..).map(|l| l + "\n"));
+    assert!(
+        codes_for(&source).is_empty(),
+        "the scaffold is clean: {:?}",
+        codes_for(&source)
+    );
+    // Move the option the rubric rates best to the front of every node.
+    let g = guidance();
+    let mut s = load_scenario_str(&source, Path::new("new.ron"))
+        .into_result()
+        .expect("the scaffold loads");
+    let reference = s.clone();
+    for n in &mut s.nodes {
+        let ratings = ipt_trainer::core::lint::rate_options(&reference, &g, n);
+        if let Some(b) = best_option(&ratings) {
+            let best = n.options.remove(b);
+            n.options.insert(0, best);
         }
     }
-    assert!(
-        codes_for(&s).is_empty(),
-        "the scaffold is clean: {:?}",
-        codes_for(&s)
-    );
-    assert!(
-        codes_for(&out).contains(&Code::W014),
-        "{:?}",
-        codes_for(&out)
-    );
+    let found: Vec<Code> = lint(&s, &g, &source, Path::new("new.ron"))
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(found.contains(&Code::W014), "{found:?}");
 }
 
 #[test]

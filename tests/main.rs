@@ -5,6 +5,7 @@ mod analysis;
 #[cfg(feature = "gui")]
 mod app;
 mod bundle;
+mod calibration;
 mod cli;
 mod common;
 #[cfg(feature = "dev")]

@@ -157,13 +157,26 @@ fn the_debrief_explains_every_point() {
     assert!(matches!(events.last(), Some(Event::Ended { ending, .. }) if ending == "good"));
     let d = Debrief::from_session(&s);
     for dim in &d.dimensions {
+        // The score is the share of what was at stake that was kept, and
+        // every point given up is named with a reason.
+        let lost: i32 = dim.losses.iter().map(|l| l.points).sum();
+        assert_eq!(dim.stake - dim.earned, lost, "{:?}", dim.dimension);
+        assert!(dim.losses.iter().all(|l| !l.reason.is_empty()));
+        let share = if dim.stake == 0 {
+            100
+        } else {
+            (200 * dim.earned + dim.stake) / (2 * dim.stake)
+        };
+        assert_eq!(share, dim.score, "{:?}", dim.dimension);
+        // Every point the moves earned or cost comes from a principle.
         let explained: i32 = dim.contributions.iter().map(|c| c.points).sum();
-        assert_eq!(
-            (d.base + explained).clamp(0, 100),
-            dim.score,
-            "{:?}",
-            dim.dimension
-        );
+        let raw: i32 = d
+            .turns
+            .iter()
+            .map(|t| t.score.get(dim.dimension))
+            .chain(d.session_end.iter().map(|f| f.score.get(dim.dimension)))
+            .sum();
+        assert_eq!(explained, raw, "{:?}", dim.dimension);
     }
     // An initial session that skipped most of its tasks is told so.
     assert!(d.tasks.iter().any(|t| !t.done));

@@ -139,14 +139,52 @@ pub fn debrief(d: &Debrief, client_name: &str) -> String {
             d.critical_cap
         );
     }
+    let against = d.model == crate::core::rubric::ScoringModel::AgainstOptions;
     for dim in &d.dimensions {
-        let _ = writeln!(
-            out,
-            "{} {} (starts at {}):",
-            dim.dimension.label(),
-            dim.score,
-            d.base
-        );
+        if against {
+            let _ = writeln!(
+                out,
+                "{} {}: you kept {} of the {} points your choices put at stake",
+                dim.dimension.label(),
+                dim.score,
+                dim.earned,
+                dim.stake
+            );
+            for l in dim.losses.iter().take(3) {
+                let at = l
+                    .turn
+                    .map_or_else(|| "at the end".to_string(), |t| format!("turn {t}"));
+                if l.instead.is_empty() {
+                    let _ = writeln!(out, "  {:>4}  {at}: {}", signed(-l.points), l.reason);
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "  {:>4}  {at}: \"{}\" - {}",
+                        signed(-l.points),
+                        l.instead,
+                        l.reason
+                    );
+                }
+            }
+            if dim.losses.len() > 3 {
+                let rest: i32 = dim.losses[3..].iter().map(|l| l.points).sum();
+                let _ = writeln!(
+                    out,
+                    "  {:>4}  {} more, smaller",
+                    signed(-rest),
+                    dim.losses.len() - 3
+                );
+            }
+            let _ = writeln!(out, "  What the moves earned and cost, by principle:");
+        } else {
+            let _ = writeln!(
+                out,
+                "{} {} (starts at {}):",
+                dim.dimension.label(),
+                dim.score,
+                d.base
+            );
+        }
         if dim.contributions.is_empty() {
             let _ = writeln!(out, "  no principle moved it");
         }
@@ -185,13 +223,21 @@ pub fn debrief(d: &Debrief, client_name: &str) -> String {
             t.topic.label(),
             t.text
         );
+        if let Some(e) = t.cue.emotion {
+            let _ = writeln!(out, "     (the client showed {})", e.label());
+        }
         for f in &t.fired {
             let _ = writeln!(
                 out,
-                "     {} {}{}",
+                "     {} {}{}{}",
                 if f.score.total() >= 0 { "+" } else { "-" },
                 f.feedback,
-                score_suffix(&f.score)
+                score_suffix(&f.score),
+                if f.withheld.is_zero() {
+                    String::new()
+                } else {
+                    format!(" [withheld:{}]", score_suffix(&f.withheld))
+                }
             );
         }
         if !t.author_feedback.is_empty() {
@@ -208,6 +254,19 @@ pub fn debrief(d: &Debrief, client_name: &str) -> String {
                 } else {
                     format!(" - {}", b.why)
                 }
+            );
+        }
+        if against && !t.points.stake.is_zero() {
+            let p = &t.points;
+            let _ = writeln!(
+                out,
+                "     kept: rapport {}/{}, pacing {}/{}, focus {}/{}",
+                p.earned.rapport,
+                p.stake.rapport,
+                p.earned.pacing,
+                p.stake.pacing,
+                p.earned.focus,
+                p.stake.focus
             );
         }
         let _ = writeln!(

@@ -61,6 +61,8 @@ pub enum AnalysisError {
     TooLarge { limit: usize },
     #[error("the rubric has {0} tasks for this phase and area; the analysis handles at most 64")]
     TooManyTasks(usize),
+    #[error("the rubric's rules ask about {0} sets of moves used; the analysis handles at most 64")]
+    TooManyMoveSets(usize),
 }
 
 /// One of the things a route can be best or worst at.
@@ -275,6 +277,8 @@ struct Key {
     values: [u32; 4],
     explored: u32,
     used: u32,
+    /// Per set of moves a rule ahead asks about: whether any was made.
+    used_sets: u64,
     tasks: u64,
     /// The first 128 flags a condition looks at, then any beyond.
     memory: u128,
@@ -302,10 +306,24 @@ struct Horizon {
     bounds: [Vec<i32>; 4],
     /// The rubric's tasks some move from here on can still cover.
     tasks: u64,
-    /// Whether a rule that counts exploratory moves may still fire.
-    explored: bool,
+    /// How far the count of exploratory moves is told apart by a rule that
+    /// may still fire: one past the highest count it names (0: no such
+    /// rule). The count only grows, so a count at or past that cap is as
+    /// good as the cap.
+    explored: u32,
     /// The moves whose first use a rule may still look at.
     first_use: u32,
+    /// The topics (bits by `Topic::ALL`) and moves whose run a rule may
+    /// still count: the run so far matters only if the last move was one.
+    run_topics: u8,
+    run_moves: u32,
+    /// The sets of moves (by index in `Space::move_sets`) of which a rule
+    /// ahead asks whether any was made: only that answer matters.
+    move_sets: u64,
+    /// The memory flags (by index in `Space::flag_names`, the first 128) a
+    /// condition ahead looks at, and whether one beyond those may be.
+    flags: u128,
+    more_flags: bool,
 }
 
 impl Horizon {
@@ -315,8 +333,13 @@ impl Horizon {
             down: [u32::MAX; 3],
             bounds: bounds.clone(),
             tasks: u64::MAX,
-            explored: true,
+            explored: u32::MAX,
             first_use: u32::MAX,
+            run_topics: u8::MAX,
+            run_moves: u32::MAX,
+            move_sets: u64::MAX,
+            flags: u128::MAX,
+            more_flags: true,
         }
     }
 
@@ -331,8 +354,13 @@ impl Horizon {
             mine.extend_from_slice(theirs);
         }
         self.tasks |= o.tasks;
-        self.explored |= o.explored;
+        self.explored = self.explored.max(o.explored);
         self.first_use |= o.first_use;
+        self.run_topics |= o.run_topics;
+        self.run_moves |= o.run_moves;
+        self.move_sets |= o.move_sets;
+        self.flags |= o.flags;
+        self.more_flags |= o.more_flags;
     }
 
     fn tidy(&mut self) {
@@ -365,6 +393,11 @@ struct Space<'a> {
     /// Tasks some rule asks about (done or not): their bits stay in the key
     /// even where no move ahead can cover them.
     task_refs: u64,
+    /// The sets of moves rules ask about (`used`, `not_used`), as masks.
+    move_sets: Vec<u32>,
+    /// Every memory flag a condition names, and every disclosure id: the
+    /// names a horizon's flags are counted in.
+    flag_names: QuickMap<&'a str, usize>,
     horizons: Vec<Horizon>,
     /// Merge states by bands between thresholds (the approximate search).
     banded: bool,
@@ -378,6 +411,11 @@ fn move_bit(k: MoveKind) -> u32 {
 fn move_code(k: Option<MoveKind>) -> u8 {
     k.and_then(|k| MoveKind::ALL.iter().position(|m| *m == k))
         .map_or(0, |i| u8::try_from(i + 1).unwrap_or(u8::MAX))
+}
+
+fn topic_bit(t: Topic) -> u8 {
+    let i = Topic::ALL.iter().position(|x| *x == t).unwrap_or(0);
+    1 << i
 }
 
 fn topic_code(t: Option<Topic>) -> u8 {
@@ -398,6 +436,32 @@ fn condition_bounds(b: &mut [Vec<i32>; 4], c: &Condition) {
         b[i].extend(min);
         b[i].extend(max.map(|m| m.saturating_add(1)));
     }
+}
+
+/// Every flag name a condition mentions and every disclosure id, numbered.
+fn flag_names<'a>(scenario: &'a Scenario, guidance: &'a Guidance) -> QuickMap<&'a str, usize> {
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    let mut add = |c: &'a Condition| {
+        names.extend(c.remembers.iter().map(String::as_str));
+        names.extend(c.forgets.iter().map(String::as_str));
+    };
+    for n in &scenario.nodes {
+        n.options.iter().for_each(|o| add(&o.when));
+        n.disclosures.iter().for_each(|d| add(&d.when));
+    }
+    for r in guidance.principles.iter().flat_map(|p| &p.rules) {
+        add(&r.when.client);
+    }
+    for t in &guidance.tasks {
+        add(&t.when.client);
+    }
+    names.extend(
+        scenario
+            .nodes
+            .iter()
+            .flat_map(|n| n.disclosures.iter().map(|d| d.id.as_str())),
+    );
+    names.into_iter().enumerate().map(|(i, n)| (n, i)).collect()
 }
 
 /// Memory flags a condition looks at; disclosure ids too when a node can
@@ -471,6 +535,16 @@ impl<'a> Space<'a> {
         if tasks.len() > 64 {
             return Err(AnalysisError::TooManyTasks(tasks.len()));
         }
+        let sets = guidance
+            .principles
+            .iter()
+            .flat_map(|p| &p.rules)
+            .flat_map(|r| [&r.when.used, &r.when.not_used])
+            .filter(|s| !s.is_empty())
+            .count();
+        if sets > 64 {
+            return Err(AnalysisError::TooManyMoveSets(sets));
+        }
 
         let mut percent = 0;
         let mut explored = 0;
@@ -479,6 +553,7 @@ impl<'a> Space<'a> {
         let mut move_run_cap = 0u32;
         let mut rupture_matters = false;
         let mut task_refs = 0u64;
+        let mut move_sets: Vec<u32> = Vec::new();
         let task_ids: Vec<&str> = tasks.iter().map(|(id, _)| *id).collect();
         let conditions = guidance
             .principles
@@ -510,6 +585,12 @@ impl<'a> Space<'a> {
                 move_run_cap = move_run_cap.max(n.saturating_add(1));
             }
             rupture_matters |= w.rupture.is_some();
+            for set in [&w.used, &w.not_used] {
+                let mask = set.iter().fold(0u32, |m, k| m | move_bit(*k));
+                if mask != 0 && !move_sets.contains(&mask) {
+                    move_sets.push(mask);
+                }
+            }
             for t in w.tasks_done.iter().chain(&w.tasks_not_done) {
                 if let Some(i) = task_ids.iter().position(|id| id == t) {
                     task_refs |= 1 << i;
@@ -539,6 +620,8 @@ impl<'a> Space<'a> {
             move_run_cap,
             rupture_matters,
             task_refs,
+            move_sets,
+            flag_names: flag_names(scenario, guidance),
             horizons: Vec::new(),
             banded: false,
         };
@@ -581,9 +664,24 @@ impl<'a> Space<'a> {
 
     /// What a single choice can change and test: its reach up and down per
     /// variable, and its contribution to the horizon.
+    /// Marks the memory flags a condition looks at as mattering.
+    fn condition_flags(&self, c: &Condition, h: &mut Horizon) {
+        for f in c.remembers.iter().chain(&c.forgets) {
+            self.mark_flag(f, h);
+        }
+    }
+
+    fn mark_flag(&self, f: &str, h: &mut Horizon) {
+        match self.flag_names.get(f) {
+            Some(&i) if i < 128 => h.flags |= 1 << i,
+            _ => h.more_flags = true,
+        }
+    }
+
     fn choice_horizon(&self, c: &Choice) -> (Horizon, [u32; 4], [u32; 3]) {
         let mut h = Horizon::default();
         condition_bounds(&mut h.bounds, &c.when);
+        self.condition_flags(&c.when, &mut h);
         let mut up = [0u32; 4];
         let mut down = [0u32; 3];
         let mut add = |i: usize, v: i32| {
@@ -624,6 +722,7 @@ impl<'a> Space<'a> {
     /// client's state and the clock, and the counters and moves it reads.
     fn condition_horizon(&self, w: &RuleCondition, c: &Choice, h: &mut Horizon) {
         condition_bounds(&mut h.bounds, &w.client);
+        self.condition_flags(&w.client, h);
         if w.hesitant.is_some() {
             // The client hesitates at distress 70 or more, openness 25 or
             // less.
@@ -634,12 +733,22 @@ impl<'a> Space<'a> {
         if w.over_time.is_some() {
             h.bounds[3].push(i32::try_from(self.scenario.minutes + 1).unwrap_or(i32::MAX));
         }
-        h.explored |= w.min_explored.is_some() || w.max_explored.is_some();
+        for e in [w.min_explored, w.max_explored].into_iter().flatten() {
+            h.explored = h.explored.max(e.saturating_add(1));
+        }
         if w.first_use.is_some() {
             h.first_use |= move_bit(c.kind);
         }
-        for m in w.used.iter().chain(&w.not_used) {
-            h.first_use |= move_bit(*m);
+        for set in [&w.used, &w.not_used] {
+            if let Some(i) = self.move_set_index(set) {
+                h.move_sets |= 1 << i;
+            }
+        }
+        if w.min_topic_run.is_some() || w.max_topic_run.is_some() {
+            h.run_topics |= topic_bit(c.topic);
+        }
+        if w.min_move_run.is_some() || w.max_move_run.is_some() {
+            h.run_moves |= move_bit(c.kind);
         }
         for m in [w.min_minute, w.max_minute.map(|m| m.saturating_add(1))]
             .into_iter()
@@ -715,6 +824,9 @@ impl<'a> Space<'a> {
                             let mut next = horizons[c].clone();
                             for d in &scenario.nodes[c].disclosures {
                                 condition_bounds(&mut next.bounds, &d.when);
+                                self.condition_flags(&d.when, &mut next);
+                                // Whether it was already said.
+                                self.mark_flag(&d.id, &mut next);
                             }
                             h.absorb(&next, up, down);
                         }
@@ -807,12 +919,25 @@ impl<'a> Space<'a> {
         overtime_penalty(over)
     }
 
+    /// The index of a set of moves rules ask about.
+    fn move_set_index(&self, set: &[MoveKind]) -> Option<usize> {
+        let mask = set.iter().fold(0u32, |m, k| m | move_bit(*k));
+        self.move_sets.iter().position(|s| *s == mask)
+    }
+
     fn key(&self, node: usize, m: &Mind) -> Key {
         let h = &self.horizons[node];
         let mut memory = 0u128;
         let mut more_memory =
             vec![0u64; self.flags.len().saturating_sub(128).div_ceil(64)].into_boxed_slice();
         for f in &m.memory {
+            let ahead = match self.flag_names.get(f.as_str()) {
+                Some(&n) if n < 128 => h.flags & (1 << n) != 0,
+                _ => h.more_flags,
+            };
+            if !ahead {
+                continue;
+            }
             match self.flag_index.get(f.as_str()) {
                 Some(&i) if i < 128 => memory |= 1 << i,
                 Some(&i) => more_memory[(i - 128) / 64] |= 1 << ((i - 128) % 64),
@@ -826,6 +951,7 @@ impl<'a> Space<'a> {
             }
         }
         let clock = i32::try_from(m.clock.min(self.clock_cap)).unwrap_or(i32::MAX);
+        let used = m.used_moves.iter().fold(0, |acc, k| acc | move_bit(*k));
         Key {
             node: u32::try_from(node).unwrap_or(u32::MAX),
             values: [
@@ -834,25 +960,29 @@ impl<'a> Space<'a> {
                 self.canonical(2, m.state.openness, h),
                 self.canonical(3, clock, h),
             ],
-            explored: if h.explored {
-                m.explored.min(self.explored_cap)
+            explored: if h.explored > 0 {
+                m.explored.min(self.explored_cap).min(h.explored)
             } else {
                 0
             },
-            used: m.used_moves.iter().fold(0, |acc, k| acc | move_bit(*k)) & h.first_use,
+            used: used & h.first_use,
+            used_sets: self
+                .move_sets
+                .iter()
+                .enumerate()
+                .filter(|(i, set)| h.move_sets & (1 << i) != 0 && used & **set != 0)
+                .fold(0, |acc, (i, _)| acc | (1 << i)),
             tasks: tasks & (h.tasks | self.task_refs),
             memory,
             more_memory,
             open: u8::from(m.risk_open) | (u8::from(m.rupture_open && self.rupture_matters) << 1),
-            topic_run: if self.topic_run_cap > 0 {
-                (topic_code(m.last_topic), m.topic_run)
-            } else {
-                (0, 0)
+            topic_run: match m.last_topic {
+                Some(t) if h.run_topics & topic_bit(t) != 0 => (topic_code(Some(t)), m.topic_run),
+                _ => (0, 0),
             },
-            move_run: if self.move_run_cap > 0 {
-                (move_code(m.last_move), m.move_run)
-            } else {
-                (0, 0)
+            move_run: match m.last_move {
+                Some(k) if h.run_moves & move_bit(k) != 0 => (move_code(Some(k)), m.move_run),
+                _ => (0, 0),
             },
         }
     }
@@ -1009,7 +1139,7 @@ impl Search<'_> {
             next.make_move(choice, ev, (0, 0));
             self.space.saturate(&mut next);
             let (mut score, mut stake) = if against {
-                let t = against_options(k, &evaluations);
+                let t = against_options(k, &evaluations, self.space.guidance.scoring.min_stake);
                 (negated(t.shortfall()), t.stake)
             } else {
                 (ev.score, ScoreDelta::default())

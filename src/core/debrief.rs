@@ -2,7 +2,7 @@
 //! explained by the principles behind it.
 
 use crate::core::model::{ClientState, Outcome};
-use crate::core::rubric::{Dimension, Fired};
+use crate::core::rubric::{Dimension, Fired, ScoringModel};
 use crate::core::session::{Scores, Session, Turn};
 use serde::{Deserialize, Serialize};
 
@@ -17,12 +17,37 @@ pub struct Contribution {
     pub times: usize,
 }
 
+/// Points given up on one dimension at one place: a turn (against the best
+/// option shown there) or the session's end (a task never covered, running
+/// over).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loss {
+    /// The turn (1-based); `None` for the session's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<usize>,
+    pub points: i32,
+    /// The option that would have earned most there (empty at the end).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub instead: String,
+    /// Why, in a sentence.
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DimensionReport {
     pub dimension: Dimension,
     pub score: i32,
     /// Largest effect first.
     pub contributions: Vec<Contribution>,
+    /// Against the options: the points kept and the points at stake over
+    /// the session (the score is their share).
+    #[serde(default)]
+    pub earned: i32,
+    #[serde(default)]
+    pub stake: i32,
+    /// Against the options: where points were given up, largest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub losses: Vec<Loss>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +74,10 @@ pub struct Debrief {
     pub choices: Vec<usize>,
     pub ending: Option<EndingReport>,
     pub scores: Scores,
+    /// How the scores were worked out (`Points` for records made before
+    /// the scores were judged against the options).
+    #[serde(default)]
+    pub model: ScoringModel,
     pub base: i32,
     pub dimensions: Vec<DimensionReport>,
     /// Serious errors, which cap the overall score.
@@ -100,6 +129,35 @@ impl Debrief {
                 }
                 contributions.sort_by_key(|c| std::cmp::Reverse(c.points.abs()));
                 let scores = s.scores();
+                let mut losses: Vec<Loss> = s
+                    .turns()
+                    .iter()
+                    .flat_map(|t| {
+                        t.losses
+                            .iter()
+                            .filter(move |l| l.dimension == d)
+                            .map(|l| Loss {
+                                turn: Some(t.number),
+                                points: l.points,
+                                instead: l.instead.clone(),
+                                reason: l.why.clone(),
+                            })
+                    })
+                    .chain(
+                        s.end_fired()
+                            .iter()
+                            .filter(|f| f.score.get(d) < 0)
+                            .map(|f| Loss {
+                                turn: None,
+                                points: -f.score.get(d),
+                                instead: String::new(),
+                                reason: f.feedback.clone(),
+                            }),
+                    )
+                    .collect();
+                losses.sort_by_key(|l| std::cmp::Reverse(l.points));
+                let tally = s.tally();
+                let against = guidance.scoring.model == ScoringModel::AgainstOptions;
                 DimensionReport {
                     dimension: d,
                     score: match d {
@@ -108,6 +166,9 @@ impl Debrief {
                         Dimension::Focus => scores.focus,
                     },
                     contributions,
+                    earned: tally.earned.get(d),
+                    stake: tally.stake.get(d),
+                    losses: if against { losses } else { Vec::new() },
                 }
             })
             .collect();
@@ -141,6 +202,7 @@ impl Debrief {
                 outcome: e.outcome,
             }),
             scores: s.scores(),
+            model: guidance.scoring.model,
             base: guidance.scoring.base,
             dimensions,
             critical,

@@ -244,6 +244,9 @@ pub struct ScoringSettings {
     pub base: i32,
     /// The highest overall score a session with a critical error can get.
     pub critical_cap: i32,
+    /// Against the options: the least a choice point puts at stake on a
+    /// dimension where its options differ at all (see `docs/scoring.md`).
+    pub min_stake: i32,
 }
 
 impl Default for ScoringSettings {
@@ -252,6 +255,7 @@ impl Default for ScoringSettings {
             model: ScoringModel::Points,
             base: 50,
             critical_cap: 40,
+            min_stake: 0,
         }
     }
 }

@@ -31,8 +31,12 @@ fn per_dimension(a: ScoreDelta, b: ScoreDelta, f: impl Fn(i32, i32) -> i32) -> S
 }
 
 /// The choice point's stake and what option `chosen` (an index into
-/// `options`, the evaluations of every shown option) keeps of it.
-pub fn against_options(chosen: usize, options: &[Evaluation]) -> TurnPoints {
+/// `options`, the evaluations of every shown option) keeps of it. On each
+/// dimension where the options differ, the stake is the gap between the best
+/// and the worst option, but never less than `min_stake` points, so a move a
+/// point or two short of the best loses only that share; the move keeps the
+/// stake less its shortfall against the best, and nothing if it harmed.
+pub fn against_options(chosen: usize, options: &[Evaluation], min_stake: i32) -> TurnPoints {
     let Some(c) = options.get(chosen) else {
         return TurnPoints::default();
     };
@@ -45,11 +49,15 @@ pub fn against_options(chosen: usize, options: &[Evaluation]) -> TurnPoints {
     };
     let best = fold(i32::max);
     let worst = fold(i32::min);
-    let stake = per_dimension(best, worst, i32::saturating_sub);
+    let stake = per_dimension(best, worst, |b, w| {
+        let gap = b.saturating_sub(w);
+        if gap > 0 { gap.max(min_stake) } else { 0 }
+    });
     let earned = if c.harm || c.critical {
         ScoreDelta::default()
     } else {
-        per_dimension(c.score, worst, i32::saturating_sub)
+        let short = per_dimension(best, c.score, i32::saturating_sub);
+        per_dimension(stake, short, |s, sh| s.saturating_sub(sh).max(0))
     };
     TurnPoints { earned, stake }
 }
@@ -188,7 +196,7 @@ mod tests {
     #[test]
     fn a_move_keeps_its_share_of_what_the_choice_point_put_at_stake() {
         let options = [ev(4, 0, 3), ev(-3, -2, 3), ev(1, 2, -5)];
-        let t = against_options(0, &options);
+        let t = against_options(0, &options, 0);
         assert_eq!(
             t.stake,
             ScoreDelta {
@@ -216,10 +224,13 @@ mod tests {
         // The same points, but the move harmed: it keeps nothing.
         let mut harmful = options;
         harmful[1].harm = true;
-        assert_eq!(against_options(1, &harmful).earned, ScoreDelta::default());
+        assert_eq!(
+            against_options(1, &harmful, 0).earned,
+            ScoreDelta::default()
+        );
         // Where every option scores alike there is nothing at stake.
         let same = [ev(2, 2, 2), ev(2, 2, 2)];
-        assert_eq!(against_options(1, &same).stake, ScoreDelta::default());
+        assert_eq!(against_options(1, &same, 5).stake, ScoreDelta::default());
     }
 
     #[test]

@@ -120,6 +120,10 @@ pub struct Turn {
     /// What this choice point put at stake and what the move kept of it.
     #[serde(default)]
     pub points: TurnPoints,
+    /// Per dimension on which the move fell short of an option shown: by
+    /// how much, the option, and why it would have served better.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub losses: Vec<DimensionLoss>,
     /// What the client showed at this point.
     #[serde(default)]
     pub cue: Cue,
@@ -128,6 +132,17 @@ pub struct Turn {
     /// A better option at this point, if there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub better: Option<BetterMove>,
+}
+
+/// Points a move gave up on one dimension against the option shown that
+/// would have earned the most there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DimensionLoss {
+    pub dimension: crate::core::rubric::Dimension,
+    pub points: i32,
+    /// The option that would have earned most on this dimension.
+    pub instead: String,
+    pub why: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -621,7 +636,12 @@ impl Session {
             (0, 0)
         };
         let clock_at = self.mind.clock;
-        let points = against_options(position - 1, &self.assessed);
+        let points = against_options(
+            position - 1,
+            &self.assessed,
+            self.guidance.scoring.min_stake,
+        );
+        let losses = self.losses(&node, &prompt, &ev, points);
         self.mind.make_move(&choice, &ev, mood);
         let after = self.mind.state;
         events.push(Event::StateChanged { before, after });
@@ -646,6 +666,7 @@ impl Session {
             score: ev.score,
             scores: self.scores(),
             points,
+            losses,
             cue: prompt.cue.clone(),
             author_feedback: choice.feedback.clone(),
             better,
@@ -694,6 +715,59 @@ impl Session {
             self.seed,
             &positions[..turn - 1],
         )
+    }
+
+    /// Where the chosen move fell short of the best option on each
+    /// dimension, with that option and the reason it would have served.
+    fn losses(
+        &self,
+        node: &Node,
+        prompt: &Prompt,
+        chosen: &Evaluation,
+        points: TurnPoints,
+    ) -> Vec<DimensionLoss> {
+        use crate::core::rubric::Dimension;
+        let short = points.shortfall();
+        Dimension::ALL
+            .into_iter()
+            .filter(|&d| short.get(d) > 0)
+            .filter_map(|d| {
+                let mut best: Option<(usize, i32)> = None;
+                for (i, ev) in self.assessed.iter().enumerate() {
+                    let v = ev.score.get(d);
+                    if best.is_none_or(|(_, b)| v > b) {
+                        best = Some((i, v));
+                    }
+                }
+                let (at, _) = best?;
+                let option = node.options.get(prompt.options.get(at)?.index)?;
+                // A harmful move: what the rubric says would have served;
+                // otherwise what the better option earned here.
+                let why = if chosen.harm || chosen.critical {
+                    chosen.main_reason().map(|f| {
+                        if f.better.is_empty() {
+                            f.feedback.clone()
+                        } else {
+                            f.better.clone()
+                        }
+                    })
+                } else {
+                    self.assessed[at]
+                        .fired
+                        .iter()
+                        .filter(|f| f.score.get(d) > 0)
+                        .min_by_key(|f| std::cmp::Reverse(f.score.get(d)))
+                        .map(|f| f.feedback.clone())
+                }
+                .unwrap_or_default();
+                Some(DimensionLoss {
+                    dimension: d,
+                    points: short.get(d),
+                    instead: option.text.clone(),
+                    why,
+                })
+            })
+            .collect()
     }
 
     /// The best shown option by the rubric, if it ranks above the one chosen
