@@ -399,3 +399,50 @@ fn the_line_diff_shows_what_changed_around_it() {
     );
     assert!(line_diff("a\n", "a").contains("final newline"));
 }
+
+#[test]
+fn mermaid_and_dot_keep_ids_that_differ_only_in_punctuation_apart() {
+    let text_in = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    // Three nodes `a-b`, `a_b`, `a.b` in a row.
+    let three = text_in
+        .replace("\"loss\"", "\"a-b\"")
+        .replace("\"plan\"", "\"a_b\"")
+        .replace(
+            "    ],\n    endings:",
+            "        (id: \"a.b\", client: [(text: \"Third.\")], options: [(text: \"x\", move: Summary, topic: Focal, next: \"good\")]),\n    ],\n    endings:",
+        )
+        .replace(
+            "next: \"mixed\", minutes: 2),",
+            "next: \"a.b\", minutes: 2),",
+        );
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("three.ron");
+    std::fs::write(&f, three).expect("write");
+    let out = run(&["graph", f.to_str().expect("utf8")]);
+    let m = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Each node is declared once, under its own Mermaid id, and labelled
+    // with its real id.
+    let declared = |label: &str| -> String {
+        let line = m
+            .lines()
+            .find(|l| l.contains(&format!("[\"{label}: ")))
+            .unwrap_or_else(|| panic!("`{label}` is declared:\n{m}"));
+        line.trim().split('[').next().expect("an id").to_string()
+    };
+    let ids = [declared("a-b"), declared("a_b"), declared("a.b")];
+    assert!(
+        ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
+        "{ids:?}\n{m}"
+    );
+    // The edge `a_b` → `a.b` joins those two.
+    assert!(
+        m.lines()
+            .any(|l| l.trim().starts_with(&ids[1]) && l.trim().ends_with(&ids[2])),
+        "{ids:?}\n{m}"
+    );
+    let d = text(&run(&["graph", f.to_str().expect("utf8"), "--format", "dot"]).stdout);
+    for id in ["a-b", "a_b", "a.b"] {
+        assert!(d.contains(&format!("\"{id}\" [label=")), "{d}");
+    }
+}
