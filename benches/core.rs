@@ -106,7 +106,7 @@ fn load_bench(files: &[std::path::PathBuf]) {
             let rendered: usize = l
                 .diagnostics
                 .iter()
-                .map(|d| ipt_trainer::cli::render::diagnostic(d).len())
+                .map(|d| ipt_trainer::cli::render::diagnostic(d, Some(&text)).len())
                 .sum();
             count = l.diagnostics.len();
             rendered

@@ -401,6 +401,49 @@ fn the_line_diff_shows_what_changed_around_it() {
 }
 
 #[test]
+fn validate_with_guidance_checks_memory_flags_against_that_rubric() {
+    // A rubric that sets `asked-openly` and no longer `judged`; a scenario
+    // that tests both.
+    let dir = tempfile::tempdir().expect("tmp");
+    let rubric = dir.path().join("rubric.ron");
+    let own = ipt_trainer::core::load::BUNDLED_GUIDANCE
+        .replace("remember: [\"judged\"]", "remember: [\"asked-openly\"]");
+    assert_ne!(own, ipt_trainer::core::load::BUNDLED_GUIDANCE);
+    std::fs::write(&rubric, own).expect("write");
+    let scenario = dir.path().join("flags.ron");
+    let text_in = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    std::fs::write(
+        &scenario,
+        text_in
+            .replace(
+                "when: (remembers: [\"guilt\"])",
+                "when: (remembers: [\"asked-openly\"])",
+            )
+            .replace("when: (min_trust: 38)", "when: (forgets: [\"judged\"])"),
+    )
+    .expect("write");
+    let (r, s) = (
+        rubric.to_str().expect("utf8"),
+        scenario.to_str().expect("utf8"),
+    );
+    for args in [vec!["validate", s], vec!["lint", s]] {
+        let bundled = run(&args);
+        let err = text(&bundled.stderr);
+        assert!(
+            err.contains("[W002]") && err.contains("`asked-openly`"),
+            "{err}"
+        );
+        assert!(!err.contains("`judged`"), "{err}");
+        let mut with = vec!["--guidance", r];
+        with.extend(&args);
+        let own = run(&with);
+        let err = text(&own.stderr);
+        assert!(err.contains("[W002]") && err.contains("`judged`"), "{err}");
+        assert!(!err.contains("`asked-openly`"), "{err}");
+    }
+}
+
+#[test]
 fn mermaid_and_dot_keep_ids_that_differ_only_in_punctuation_apart() {
     let text_in = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
     // Three nodes `a-b`, `a_b`, `a.b` in a row.

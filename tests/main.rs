@@ -9,6 +9,7 @@ mod cli;
 mod common;
 #[cfg(feature = "gui")]
 mod e2e;
+mod hostile;
 mod lint;
 mod loader;
 mod properties;

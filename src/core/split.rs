@@ -3,73 +3,49 @@
 //! only for large files, and only when every part parses: any problem falls
 //! back to the ordinary whole-file parse, which gives exact error positions.
 
+use crate::core::load::{Tok, Tokens};
 use crate::core::model::{Node, Scenario};
+use std::ops::Range;
 
 /// Files at least this large are parsed in two halves.
 pub const SPLIT_BYTES: usize = 256 * 1024;
 
-/// Byte ranges of the items of the top-level `nodes: [ ... ]` list, found
-/// by a scanner that knows RON's strings and comments. The `Locator` in
-/// `load.rs` has a fuller reader of RON's structure (raw strings, nested
-/// block comments); this one stays separate because it is on the path of
-/// every large load, where that reader cost 10 to 15 ms more on the 2.4 MB
-/// benchmark file. What it does not know, it leaves to the whole-file parse.
+/// Where the top-level `nodes: [ ... ]` list opens and closes, and the
+/// commas between its items, read with the loader's RON tokenizer (which
+/// knows strings, raw strings and nested comments). What it cannot read
+/// (unbalanced brackets) it leaves to the whole-file parse.
 fn node_items(src: &str) -> Option<(usize, usize, Vec<usize>)> {
-    let b = src.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
     let mut open = None;
     let mut commas = Vec::new();
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => return None, // rare: let the full parser handle it
-            // A raw string literal (not an `r` ending an identifier): leave it
-            // to the full parser.
-            b'r' if matches!(b.get(i + 1), Some(b'#' | b'"'))
-                && !(i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
-            {
-                return None;
-            }
-            b'(' | b'{' => depth += 1,
-            b'[' => {
+    // The two tokens before this one, to recognise `nodes :` before `[`.
+    let mut last: [Option<(Tok, Range<usize>)>; 2] = [None, None];
+    for (tok, r) in Tokens::new(src) {
+        match tok {
+            Tok::Open(c) => {
                 depth += 1;
                 // `nodes: [` at the scenario's top level (depth 1 inside `Scenario(`).
-                if depth == 2 && open.is_none() {
-                    let before = src[..i].trim_end();
-                    if before.ends_with(':')
-                        && before[..before.len() - 1].trim_end().ends_with("nodes")
-                    {
-                        open = Some(i);
-                    }
+                if c == b'['
+                    && depth == 2
+                    && open.is_none()
+                    && let [Some((Tok::Word, name)), Some((Tok::Colon, _))] = &last
+                    && &src[name.clone()] == "nodes"
+                {
+                    open = Some(r.start);
                 }
             }
-            b')' | b'}' => depth = depth.checked_sub(1)?,
-            b']' => {
+            Tok::Close => {
                 if depth == 2
                     && let Some(o) = open
                 {
-                    return Some((o, i, commas));
+                    return (&src[r.clone()] == "]").then_some((o, r.start, commas));
                 }
                 depth = depth.checked_sub(1)?;
             }
-            b',' if depth == 2 && open.is_some() => commas.push(i),
+            Tok::Comma if depth == 2 && open.is_some() => commas.push(r.start),
             _ => {}
         }
-        i += 1;
+        last = [last[1].take(), Some((tok, r))];
     }
     None
 }
