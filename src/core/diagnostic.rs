@@ -49,10 +49,14 @@ pub enum Code {
     E015,
     /// An unknown field name.
     E016,
+    /// No ending can be reached from the start: a session would never end.
+    E017,
     /// A node that cannot be reached from the start.
     W001,
     /// A condition refers to a memory flag nothing sets.
     W002,
+    /// A node from which no ending can be reached.
+    W003,
     /// Lint: no option at a choice point is rated well by the rubric.
     W010,
     /// Lint: no option at a choice point is a tempting mistake.
@@ -74,6 +78,7 @@ impl Code {
         match self {
             Code::W001
             | Code::W002
+            | Code::W003
             | Code::W010
             | Code::W011
             | Code::W012
@@ -103,8 +108,10 @@ impl Code {
             Code::E014 => "E014",
             Code::E015 => "E015",
             Code::E016 => "E016",
+            Code::E017 => "E017",
             Code::W001 => "W001",
             Code::W002 => "W002",
+            Code::W003 => "W003",
             Code::W010 => "W010",
             Code::W011 => "W011",
             Code::W012 => "W012",

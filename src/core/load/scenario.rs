@@ -1,5 +1,5 @@
 //! Every semantic check on a parsed scenario: texts, ranges, ids, links,
-//! conditions, and which nodes can be reached.
+//! conditions, and which nodes can be reached and can reach an ending.
 //! Each problem is placed by its path in the file's source index.
 
 use super::index::{Source, Step};
@@ -408,7 +408,11 @@ pub fn check_scenario(
     src.finish(out)
 }
 
-/// Which nodes the start reaches (W001), ignoring conditions.
+/// Which nodes the start reaches (W001), and which can reach an ending
+/// (E017 for the start, W003 for any other node), both ignoring conditions.
+/// The routes to an ending are judged only on a sound graph: ids unique,
+/// every option leading to a node or an ending, every node with options,
+/// a start and at least one ending; any of those errors says more.
 fn routes(s: &Scenario, src: &Source<'_>, out: &mut Vec<Diagnostic>) {
     if s.nodes.is_empty() || out.iter().any(|d| d.code == Code::E011) {
         return;
@@ -447,5 +451,59 @@ fn routes(s: &Scenario, src: &Source<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_hint("lead an option to it with `next`, or remove it"),
         );
+    }
+
+    let broken = [Code::E004, Code::E005, Code::E009, Code::E013];
+    if out.iter().any(|d| broken.contains(&d.code)) {
+        return;
+    }
+    // Backwards from the endings: the nodes with an option that leads to an
+    // ending, then those with an option that leads to one of those, ...
+    let mut before: Vec<Vec<usize>> = vec![Vec::new(); s.nodes.len()];
+    let mut ends = vec![false; s.nodes.len()];
+    let mut queue = VecDeque::new();
+    for (i, n) in s.nodes.iter().enumerate() {
+        for o in &n.options {
+            match index.get(o.next.as_str()) {
+                Some(&j) => before[j].push(i),
+                None if !ends[i] => {
+                    ends[i] = true;
+                    queue.push_back(i);
+                }
+                None => {}
+            }
+        }
+    }
+    while let Some(j) = queue.pop_front() {
+        for &i in &before[j] {
+            if !ends[i] {
+                ends[i] = true;
+                queue.push_back(i);
+            }
+        }
+    }
+    for (i, n) in s.nodes.iter().enumerate().filter(|(i, _)| !ends[*i]) {
+        let at = [F("nodes"), I(i), F("id")];
+        out.push(if i == start {
+            src.at(
+                Code::E017,
+                &at,
+                format!(
+                    "no ending can be reached from the start node `{}`: every route goes round without ending, and a session would never end",
+                    n.id
+                ),
+            )
+            .with_hint("lead an option of a node on the way to an ending under `endings: [...]`")
+        } else {
+            src.at(
+                Code::W003,
+                &at,
+                format!(
+                    "no ending can be reached from node `{}`: every route from it goes round without ending",
+                    n.id
+                ),
+            )
+            .with_hint("lead one of its options, or one of a node after it, to an ending")
+        });
     }
 }
