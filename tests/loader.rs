@@ -264,3 +264,65 @@ fn a_place_is_found_when_an_id_holds_a_combining_mark_or_a_tab() {
         );
     }
 }
+
+#[test]
+fn every_number_in_a_rubric_is_range_checked_where_it_is_written() {
+    let cases = [
+        (
+            "score: (rapport: 2),\n                    client: (trust: 3, openness: 2),",
+            "score: (rapport: +2147483647),\n                    client: (trust: 3, openness: 2),",
+            "+2147483647",
+        ),
+        (
+            "client: (trust: 3, openness: 2),",
+            "client: (trust: 3, openness: -2147483648),",
+            "-2147483648",
+        ),
+        (
+            "scoring: (base: 50,",
+            "scoring: (base: 2147483647,",
+            "2147483647",
+        ),
+        ("critical_cap: 40)", "critical_cap: -1)", "-1"),
+        (
+            "dimension: Pacing, reward: 5, penalty: 8)",
+            "dimension: Pacing, reward: 5, penalty: 4000000)",
+            "4000000",
+        ),
+        (
+            "when: (moves: [ClosedQuestion], client: (max_openness: 45)),",
+            "when: (moves: [ClosedQuestion], client: (max_openness: 450)),",
+            "450",
+        ),
+        ("max_explored: 1", "max_explored: 4294967295", "4294967295"),
+        (
+            "min_elapsed_percent: 70",
+            "min_elapsed_percent: 70000",
+            "70000",
+        ),
+    ];
+    for (from, to, value) in cases {
+        assert!(
+            load::BUNDLED_GUIDANCE.contains(from),
+            "the bundled rubric has `{from}`"
+        );
+        let text = load::BUNDLED_GUIDANCE.replacen(from, to, 1);
+        let loaded = load::load_guidance_str(&text, Path::new("g.ron"));
+        let e = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::E008)
+            .unwrap_or_else(|| panic!("E008 for `{to}`: {:?}", loaded.diagnostics));
+        let at = text.find(to).expect("written") + to.find(value).expect("the value");
+        assert_eq!(e.position, Some(place_at(&text, at)), "`{to}`: {e}");
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.starts_with("use a value from")),
+            "{e}"
+        );
+        assert!(loaded.into_result().is_err(), "`{to}` must not load");
+    }
+    // The bundled rubric is within every range.
+    assert!(load::bundled_guidance().is_ok());
+}

@@ -1,16 +1,39 @@
 //! Every semantic check on a parsed rubric: ids, texts, the dimensions a
-//! rule may change, the tasks' principles.
+//! rule may change, the tasks' principles, and the range of every number
+//! (so that scoring arithmetic never meets a value it cannot hold).
 
 use super::index::{Source, Step};
-use super::scenario::join;
+use super::scenario::{check_condition_bounds, check_range, join};
 use crate::core::diagnostic::{Code, Diagnostic};
 use crate::core::rubric::{Dimension, Guidance};
 use std::collections::HashSet;
 
 use Step::{Field as F, Item as I};
 
+/// A change to a score or to the client's state: a dimension or a state
+/// value runs from 0 to 100, so a change beyond ±100 means nothing more.
+const DELTA: std::ops::RangeInclusive<i64> = -100..=100;
+/// Where a score starts, and the cap after a serious error.
+const SCORE: std::ops::RangeInclusive<i64> = 0..=100;
+/// Counts of exploratory moves, and percentages of the session's minutes
+/// (past 100 when a session runs over time).
+const COUNT: std::ops::RangeInclusive<i64> = 0..=1000;
+
 pub(super) fn check_guidance(g: &Guidance, src: &Source<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    for (key, v) in [
+        ("base", g.scoring.base),
+        ("critical_cap", g.scoring.critical_cap),
+    ] {
+        check_range(
+            src,
+            &mut out,
+            &[F("scoring"), F(key)],
+            i64::from(v),
+            SCORE,
+            &format!("the scoring's {key}"),
+        );
+    }
     let mut ids = HashSet::new();
     for (i, p) in g.principles.iter().enumerate() {
         let at = [F("principles"), I(i)];
@@ -49,7 +72,16 @@ pub(super) fn check_guidance(g: &Guidance, src: &Source<'_>) -> Vec<Diagnostic> 
                     Dimension::Focus => "focus",
                 };
                 let v = r.score.get(d);
-                if v != 0 && !p.dimensions.contains(&d) {
+                if !DELTA.contains(&i64::from(v)) {
+                    check_range(
+                        src,
+                        &mut out,
+                        &join(&rule, &[F("score"), F(key)]),
+                        i64::from(v),
+                        DELTA,
+                        &format!("a rule's change to {key}"),
+                    );
+                } else if v != 0 && !p.dimensions.contains(&d) {
                     out.push(
                         src.at(
                             Code::E014,
@@ -61,6 +93,60 @@ pub(super) fn check_guidance(g: &Guidance, src: &Source<'_>) -> Vec<Diagnostic> 
                             ),
                         )
                         .with_hint("add the dimension to `dimensions`, or drop the score change"),
+                    );
+                }
+            }
+            for (key, v) in [
+                ("trust", r.client.trust),
+                ("distress", r.client.distress),
+                ("openness", r.client.openness),
+            ] {
+                if !DELTA.contains(&i64::from(v)) {
+                    check_range(
+                        src,
+                        &mut out,
+                        &join(&rule, &[F("client"), F(key)]),
+                        i64::from(v),
+                        DELTA,
+                        &format!("a rule's change to the client's {key}"),
+                    );
+                }
+            }
+            let when = join(&rule, &[F("when")]);
+            check_condition_bounds(src, &mut out, &join(&when, &[F("client")]), &r.when.client);
+            let w = &r.when;
+            for (key, v, what) in [
+                (
+                    "max_explored",
+                    w.max_explored,
+                    "a count of exploratory moves",
+                ),
+                (
+                    "min_explored",
+                    w.min_explored,
+                    "a count of exploratory moves",
+                ),
+                (
+                    "min_elapsed_percent",
+                    w.min_elapsed_percent,
+                    "a percentage of the session's minutes",
+                ),
+                (
+                    "max_elapsed_percent",
+                    w.max_elapsed_percent,
+                    "a percentage of the session's minutes",
+                ),
+            ] {
+                if let Some(v) = v
+                    && !COUNT.contains(&i64::from(v))
+                {
+                    check_range(
+                        src,
+                        &mut out,
+                        &join(&when, &[F(key)]),
+                        i64::from(v),
+                        COUNT,
+                        what,
                     );
                 }
             }
@@ -100,6 +186,18 @@ pub(super) fn check_guidance(g: &Guidance, src: &Source<'_>) -> Vec<Diagnostic> 
                 )
                 .with_hint("add `moves: [...]`"),
             );
+        }
+        for (key, v) in [("reward", t.reward), ("penalty", t.penalty)] {
+            if !DELTA.contains(&i64::from(v)) {
+                check_range(
+                    src,
+                    &mut out,
+                    &join(&at, &[F(key)]),
+                    i64::from(v),
+                    DELTA,
+                    &format!("task `{}`'s {key}", t.id),
+                );
+            }
         }
     }
     src.finish(out)
