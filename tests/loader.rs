@@ -4,6 +4,7 @@
 use crate::common::{expectation, fixture, root};
 use ipt_trainer::core::diagnostic::{Code, Position};
 use ipt_trainer::core::load::{self, load_scenario_file, load_scenario_str};
+use std::fmt::Write as _;
 use std::path::Path;
 
 #[test]
@@ -325,4 +326,37 @@ fn every_number_in_a_rubric_is_range_checked_where_it_is_written() {
     }
     // The bundled rubric is within every range.
     assert!(load::bundled_guidance().is_ok());
+}
+
+#[test]
+fn typo_suggestions_stop_after_a_hundred_unknown_names_in_a_file() {
+    // Each suggestion looks through every id: with one per node, a big file
+    // took time quadratic in its size. The first hundred still get one.
+    let mut text = String::from(
+        "Scenario(id: \"many\", title: \"Many\", area: Grief, phase: Middle, client: (name: \"N\", age: 40), nodes: [",
+    );
+    for i in 0..150 {
+        let _ = write!(
+            text,
+            "(id: \"node{i}\", client: [(text: \"Line\")], options: [(text: \"On\", move: OpenQuestion, topic: Focal, next: \"end\"), (text: \"Typo\", move: Summary, topic: Focal, next: \"Node{i}\")]),"
+        );
+    }
+    text.push_str("], endings: [(id: \"end\", title: \"End\", text: \"The end.\")])");
+    let loaded = load_scenario_str(&text, Path::new("many.ron"));
+    let hints: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::E005)
+        .filter_map(|d| d.hint.as_deref())
+        .collect();
+    assert_eq!(hints.len(), 150);
+    assert_eq!(hints[0], "did you mean `node0`?");
+    assert_eq!(hints[99], "did you mean `node99`?");
+    assert!(
+        hints[100..]
+            .iter()
+            .all(|h| *h == "name a node or an ending of this scenario"),
+        "{:?}",
+        &hints[100..]
+    );
 }

@@ -321,13 +321,29 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The closest candidate to `word`, if one is close enough to be a likely typo.
+/// The closest candidate to `word`, if one is close enough to be a likely
+/// typo (case aside). A candidate whose length alone puts it too far is
+/// passed over without computing its distance, so a long list costs little
+/// more than a walk through it.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
+    let len = lower.chars().count();
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
+        .filter_map(|c| {
+            let limit = (c.chars().count() / 3).max(2);
+            let c_lower = if c.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                std::borrow::Cow::Borrowed(c)
+            } else {
+                std::borrow::Cow::Owned(c.to_lowercase())
+            };
+            // The distance is at least the difference in length.
+            if c_lower.chars().count().abs_diff(len) > limit {
+                return None;
+            }
+            let d = strsim::damerau_levenshtein(&lower, &c_lower);
+            (d <= limit).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

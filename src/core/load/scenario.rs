@@ -90,6 +90,31 @@ pub(super) fn check_condition_bounds(
     }
 }
 
+/// Typo suggestions for one file, at most [`Suggestions::MAX`] of them:
+/// each looks through every id or flag, so a file with an unknown name in
+/// every node would otherwise take time quadratic in its size. Past the
+/// limit, the hint says what to name without a guess.
+pub(super) struct Suggestions {
+    left: usize,
+}
+
+impl Suggestions {
+    pub(super) const MAX: usize = 100;
+
+    pub(super) fn new() -> Self {
+        Suggestions { left: Self::MAX }
+    }
+
+    pub(super) fn closest<'a>(
+        &mut self,
+        word: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        self.left = self.left.checked_sub(1)?;
+        suggest(word, candidates)
+    }
+}
+
 /// The condition `c`, the `when` of the item at `item`: its bounds, and the
 /// flags it tests (unless the rubric is not known: `known_flags` is `None`).
 fn check_condition(
@@ -98,6 +123,7 @@ fn check_condition(
     item: &[Step<'_>],
     c: &Condition,
     known_flags: Option<&BTreeSet<String>>,
+    suggestions: &mut Suggestions,
 ) {
     if c.is_empty() {
         return;
@@ -112,7 +138,7 @@ fn check_condition(
             if known.contains(flag) {
                 continue;
             }
-            let hint = match suggest(flag, known.iter().map(String::as_str)) {
+            let hint = match suggestions.closest(flag, known.iter().map(String::as_str)) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "use a disclosure id from this scenario or a flag the rubric sets (see docs/scenario-format.md)".into(),
             };
@@ -138,6 +164,7 @@ pub fn check_scenario(
     rubric_flags: Option<&BTreeSet<String>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut suggestions = Suggestions::new();
 
     for (key, text, what) in [
         ("id", &s.id, "the scenario id"),
@@ -242,7 +269,13 @@ pub fn check_scenario(
             );
         }
     }
-    let targets: Vec<&str> = ids.iter().copied().collect();
+    // In file order, so that of two equally close ids the first is suggested.
+    let targets: Vec<&str> = s
+        .nodes
+        .iter()
+        .map(|n| n.id.as_str())
+        .chain(s.endings.iter().map(|e| e.id.as_str()))
+        .collect();
 
     let start = s.start_id();
     if !s.start.is_empty() && s.node(start).is_none() {
@@ -307,7 +340,14 @@ pub fn check_scenario(
                     .with_hint("write what the client says"),
                 );
             }
-            check_condition(src, &mut out, &at, &line.when, known_flags);
+            check_condition(
+                src,
+                &mut out,
+                &at,
+                &line.when,
+                known_flags,
+                &mut suggestions,
+            );
         }
         for (j, d) in node.disclosures.iter().enumerate() {
             let at = [F("nodes"), I(i), F("disclosures"), I(j)];
@@ -321,7 +361,7 @@ pub fn check_scenario(
                     .with_hint("write what the client discloses"),
                 );
             }
-            check_condition(src, &mut out, &at, &d.when, known_flags);
+            check_condition(src, &mut out, &at, &d.when, known_flags, &mut suggestions);
         }
         if node.options.is_empty() {
             out.push(
@@ -370,7 +410,7 @@ pub fn check_scenario(
                     "an option's minutes",
                 );
             }
-            check_condition(src, &mut out, &at, &o.when, known_flags);
+            check_condition(src, &mut out, &at, &o.when, known_flags, &mut suggestions);
             for (key, v) in [
                 ("trust", o.adjust.trust),
                 ("distress", o.adjust.distress),
@@ -388,7 +428,7 @@ pub fn check_scenario(
                 }
             }
             if !ids.contains(o.next.as_str()) {
-                let hint = match suggest(&o.next, targets.iter().copied()) {
+                let hint = match suggestions.closest(&o.next, targets.iter().copied()) {
                     Some(m) => format!("did you mean `{m}`?"),
                     None => "name a node or an ending of this scenario".into(),
                 };
