@@ -3,49 +3,47 @@
 //! only for large files, and only when every part parses: any problem falls
 //! back to the ordinary whole-file parse, which gives exact error positions.
 
-use crate::core::load::{Tok, Tokens};
+use crate::core::load::{Skim, Tok};
 use crate::core::model::{Node, Scenario};
-use std::ops::Range;
 
 /// Files at least this large are parsed in two halves.
 pub const SPLIT_BYTES: usize = 256 * 1024;
 
 /// Where the top-level `nodes: [ ... ]` list opens and closes, and the
-/// commas between its items, read with the loader's RON tokenizer (which
-/// knows strings, raw strings and nested comments). What it cannot read
-/// (unbalanced brackets) it leaves to the whole-file parse.
+/// commas between its items, read with the fast path of the loader's RON
+/// tokenizer (`load::Skim`: the same rules for strings, raw strings and
+/// nested comments, structural tokens only). What it cannot read
+/// (unbalanced brackets, a comment between `nodes` and its colon) it leaves
+/// to the whole-file parse.
 fn node_items(src: &str) -> Option<(usize, usize, Vec<usize>)> {
     let mut depth = 0usize;
     let mut open = None;
     let mut commas = Vec::new();
-    // The two tokens before this one, to recognise `nodes :` before `[`.
-    let mut last: [Option<(Tok, Range<usize>)>; 2] = [None, None];
-    for (tok, r) in Tokens::new(src) {
+    // The previous token was the colon after `nodes`.
+    let mut after_key = false;
+    for (tok, at, word) in Skim::new(src) {
         match tok {
             Tok::Open(c) => {
                 depth += 1;
                 // `nodes: [` at the scenario's top level (depth 1 inside `Scenario(`).
-                if c == b'['
-                    && depth == 2
-                    && open.is_none()
-                    && let [Some((Tok::Word, name)), Some((Tok::Colon, _))] = &last
-                    && &src[name.clone()] == "nodes"
-                {
-                    open = Some(r.start);
+                if c == b'[' && depth == 2 && open.is_none() && after_key {
+                    open = Some(at);
                 }
             }
             Tok::Close => {
                 if depth == 2
                     && let Some(o) = open
                 {
-                    return (&src[r.clone()] == "]").then_some((o, r.start, commas));
+                    return (src.as_bytes()[at] == b']').then_some((o, at, commas));
                 }
                 depth = depth.checked_sub(1)?;
             }
-            Tok::Comma if depth == 2 && open.is_some() => commas.push(r.start),
+            Tok::Comma if depth == 2 && open.is_some() => commas.push(at),
             _ => {}
         }
-        last = [last[1].take(), Some((tok, r))];
+        after_key = tok == Tok::Colon
+            && depth == 1
+            && word.is_some_and(|w| src.as_bytes().get(w) == Some(b"nodes".as_slice()));
     }
     None
 }

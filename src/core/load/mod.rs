@@ -15,7 +15,7 @@ mod scenario;
 mod source;
 
 pub use index::Source;
-pub(crate) use index::{Step, Tok, Tokens};
+pub(crate) use index::{Skim, Step, Tok};
 pub use scenario::{bundled_rubric_flags, check_scenario, rubric_flags};
 pub use source::{MAX_FILE_BYTES, read_source, scenario_files};
 
