@@ -88,12 +88,28 @@ fn load_bench(files: &[std::path::PathBuf]) {
             warnings = l.diagnostics.len();
             l.value.map(|s| s.nodes.len())
         });
+        let checks = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+            .from_str::<ipt_trainer::core::model::Scenario>(&text)
+            .ok()
+            .map(|sc| {
+                let flags = ipt_trainer::core::load::bundled_rubric_flags();
+                time(10, || {
+                    let src =
+                        ipt_trainer::core::load::Source::new(&text, Path::new("generated.ron"));
+                    ipt_trainer::core::load::check_scenario(&sc, &src, Some(flags)).len()
+                })
+            });
         println!(
             "load + validate the {name} 5,000-node scenario ({} KiB, {warnings} warnings): {:.2} ms \
              (median of 10; target < {target} ms); baseline, ron's parse of it alone: {:.2} ms",
             text.len() / 1024,
             ms(big),
             ms(parse)
+        );
+        println!(
+            "  the semantic checks alone on it (index, places and all): {:.2} ms (median of 10)",
+            checks.map_or(f64::NAN, ms)
         );
     }
 
