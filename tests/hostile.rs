@@ -55,7 +55,8 @@ fn every_command_refuses_a_fifo_and_a_device_with_a_clear_message() {
     let good = fixture("valid/small.ron");
     for (bad, kind) in [(&zero, "a device"), (&fifo, "a named pipe (FIFO)")] {
         let bad = bad.as_os_str();
-        let runs: [Vec<&OsStr>; 7] = [
+        let g: &OsStr = "--guidance".as_ref();
+        let runs: [Vec<&OsStr>; 10] = [
             vec!["validate".as_ref(), bad],
             vec!["lint".as_ref(), bad],
             vec!["graph".as_ref(), bad],
@@ -75,6 +76,9 @@ fn every_command_refuses_a_fifo_and_a_device_with_a_clear_message() {
                 "--choices".as_ref(),
                 "1,1,1".as_ref(),
             ],
+            vec![g, bad, "lint".as_ref(), good.as_os_str()],
+            vec![g, bad, "analyze".as_ref(), good.as_os_str()],
+            vec![g, bad, "graph".as_ref(), good.as_os_str()],
         ];
         for args in runs {
             let out = run(&args);
