@@ -86,8 +86,15 @@ fn excerpt(source: &str, span: Span) -> Option<Excerpt> {
         .take(WHOLE_LINE + 1)
         .collect();
     before.reverse();
-    // The span, up to the end of its line.
-    let end = span.end.clamp(start, source.len());
+    // The span, up to the end of its line, and no further than a whole
+    // line may reach (in bytes: four per character at most).
+    let mut end = span
+        .end
+        .clamp(start, source.len())
+        .min(start + 4 * (WHOLE_LINE + 1));
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
     let inside = source
         .get(start..end)
         .unwrap_or_default()
