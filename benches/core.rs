@@ -26,9 +26,44 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
+/// `cargo bench --bench core -- load` runs only the loading figures,
+/// `-- report` only the class report's.
+fn wanted(section: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| section.contains(f.as_str()))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn parse_only(text: &str) -> Option<usize> {
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str::<ipt_trainer::core::model::Scenario>(text)
+        .map(|s| s.nodes.len())
+        .ok()
+}
+
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let files = scenario_files(&dir).unwrap_or_default();
+    if wanted("load") {
+        load_bench(&files);
+    }
+    if wanted("report") {
+        report_bench(&files);
+    }
+}
+
+/// Loading and validating: the bundled scenarios, the two generated
+/// 5,000-node ones, and scenarios with many errors. Each big figure is
+/// printed beside a baseline taken in the same run (ron's parse of the same
+/// text, which the checks do not change), since this machine is noisy.
+fn load_bench(files: &[std::path::PathBuf]) {
     let all = time(20, || {
         files
             .iter()
@@ -38,45 +73,67 @@ fn main() {
     println!(
         "load + validate all {} bundled scenarios: {:.2} ms (median of 20)",
         files.len(),
-        all.as_secs_f64() * 1e3
+        ms(all)
     );
 
-    let text = generated::generated(5000);
-    let parse = time(10, || {
-        ron::Options::default()
+    for (name, text, target) in [
+        ("chain-shaped", generated::generated(5000), 50.0),
+        ("layered", generated::layered(5000, 20), 100.0),
+    ] {
+        let parse = time(10, || parse_only(&text));
+        let mut warnings = 0;
+        let big = time(10, || {
+            let l = load_scenario_str(&text, Path::new("generated.ron"));
+            assert!(!l.has_errors(), "{:?}", l.diagnostics.first());
+            warnings = l.diagnostics.len();
+            l.value.map(|s| s.nodes.len())
+        });
+        let checks = ron::Options::default()
             .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
             .from_str::<ipt_trainer::core::model::Scenario>(&text)
-            .map(|s| s.nodes.len())
-    });
-    println!(
-        "parse the 5,000-node RON alone (no checks): {:.2} ms",
-        parse.as_secs_f64() * 1e3
-    );
-    let parsed: Option<ipt_trainer::core::model::Scenario> = ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
-        .from_str(&text)
-        .ok();
-    if let Some(sc) = &parsed {
-        let checks = time(10, || {
-            ipt_trainer::core::load::check_scenario(sc, &text, Path::new("generated.ron")).len()
-        });
+            .ok()
+            .map(|sc| {
+                let flags = ipt_trainer::core::load::bundled_rubric_flags();
+                time(10, || {
+                    let src =
+                        ipt_trainer::core::load::Source::new(&text, Path::new("generated.ron"));
+                    ipt_trainer::core::load::check_scenario(&sc, &src, Some(flags)).len()
+                })
+            });
         println!(
-            "the semantic checks alone on it: {:.2} ms",
-            checks.as_secs_f64() * 1e3
+            "load + validate the {name} 5,000-node scenario ({} KiB, {warnings} warnings): {:.2} ms \
+             (median of 10; target < {target} ms); baseline, ron's parse of it alone: {:.2} ms",
+            text.len() / 1024,
+            ms(big),
+            ms(parse)
+        );
+        println!(
+            "  the semantic checks alone on it (index, places and all): {:.2} ms (median of 10)",
+            checks.map_or(f64::NAN, ms)
         );
     }
-    let big = time(10, || {
-        let l = load_scenario_str(&text, Path::new("generated.ron"));
-        assert!(!l.has_errors(), "{:?}", l.diagnostics.first());
-        l.value.map(|s| s.nodes.len())
-    });
-    println!(
-        "load + validate a generated 5,000-node scenario ({} KiB): {:.2} ms (median of 10; target < 50 ms)",
-        text.len() / 1024,
-        big.as_secs_f64() * 1e3
-    );
 
-    report_bench(&files);
+    for n in [1000, 2000, 4000] {
+        let text = generated::with_errors(n);
+        let parse = time(3, || parse_only(&text));
+        let mut count = 0;
+        let t = time(3, || {
+            let l = load_scenario_str(&text, Path::new("errors.ron"));
+            let rendered: usize = l
+                .diagnostics
+                .iter()
+                .map(|d| ipt_trainer::cli::render::diagnostic(d, Some(&text)).len())
+                .sum();
+            count = l.diagnostics.len();
+            rendered
+        });
+        println!(
+            "load + validate + render a scenario with {count} errors: {:.2} ms (median of 3); \
+             baseline, ron's parse of it alone: {:.2} ms",
+            ms(t),
+            ms(parse)
+        );
+    }
 }
 
 /// `report` over 10,000 records of real sessions: 250 trainees, 40 attempts

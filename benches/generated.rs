@@ -105,3 +105,19 @@ pub fn layered(n: usize, layers: usize) -> String {
     );
     s
 }
+
+/// `generated(n)` with one error per node (but the last three): the third
+/// option leads to a node that does not exist (E005), for how the
+/// validator's time grows with the number of diagnostics.
+pub fn with_errors(n: usize) -> String {
+    generated(n).replace(
+        "topic: DistantPast, next: \"n",
+        "topic: DistantPast, next: \"missing",
+    )
+}
+
+/// The same scenario written on one line (every newline a space), as a
+/// careless export or a hostile hand may give it.
+pub fn one_line(text: &str) -> String {
+    text.replace('\n', " ")
+}

@@ -1,13 +1,11 @@
 //! The command line as a tutor or a course's CI uses it.
 //!
-//! For a few fixtures the whole rendered output is compared with a file in
-//! `tests/fixtures/expected/` (`<command>-<fixture>.stderr`). After an
-//! intended change to the wording or the rendering, regenerate them with
-//! `UPDATE_EXPECTED=1 cargo test --no-default-features --test main cli::`
-//! and review the diff.
+//! For a few fixtures the whole rendered output is compared with an insta
+//! snapshot in `tests/snapshots/`. After an intended change to the wording
+//! or the rendering, run `cargo insta review` (or the tests with
+//! `INSTA_UPDATE=always`) and review the diff.
 
 use crate::common::{fixture, root};
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -272,11 +270,16 @@ fn play_writes_a_record_that_reads_back() {
 
 /// The command, the fixture (relative to the repository root, so the paths
 /// in the output are stable) and the exit code, for each output compared
-/// whole with its expected file.
-const RENDERED: [(&str, &str, i32); 5] = [
+/// whole with its snapshot in `tests/snapshots/`.
+const RENDERED: [(&str, &str, i32); 7] = [
     ("validate", "tests/fixtures/errors/e005-unknown-node.ron", 1),
     ("validate", "tests/fixtures/errors/e003-syntax.ron", 1),
     ("validate", "tests/fixtures/errors/w001-unreachable.ron", 0),
+    (
+        "validate",
+        "tests/fixtures/errors/e017-no-reachable-ending.ron",
+        1,
+    ),
     (
         "lint",
         "tests/fixtures/lint/w016-impossible-disclosure.ron",
@@ -284,12 +287,20 @@ const RENDERED: [(&str, &str, i32); 5] = [
     ),
     // A warning about the file as a whole: no source line, no marker.
     ("lint", "tests/fixtures/lint/w012-missing-task.ron", 0),
+    // A line indented with tabs, an id with a combining mark.
+    (
+        "validate",
+        "tests/fixtures/errors/e004-duplicate-id-with-a-combining-mark.ron",
+        1,
+    ),
 ];
 
+/// Snapshots (insta) of what a tutor reads: the whole stderr of each
+/// command above. A difference fails the test; after an intended change,
+/// `cargo insta review` (or `INSTA_UPDATE=always`) updates them, and the
+/// diff is reviewed in the commit.
 #[test]
 fn validate_and_lint_render_exactly_the_expected_output() {
-    let update = std::env::var_os("UPDATE_EXPECTED").is_some();
-    let mut failures = Vec::new();
     for (command, file, code) in RENDERED {
         let out = run(&[command, file]);
         let got = text(&out.stderr);
@@ -306,96 +317,118 @@ fn validate_and_lint_render_exactly_the_expected_output() {
             .file_stem()
             .and_then(|s| s.to_str())
             .expect("a file name");
-        let name = format!("expected/{command}-{stem}.stderr");
-        let path = fixture(&name);
-        let expected = std::fs::read_to_string(&path).ok();
-        if expected.as_deref() == Some(got.as_str()) {
-            continue;
-        }
-        if update {
-            std::fs::create_dir_all(fixture("expected")).expect("create tests/fixtures/expected");
-            std::fs::write(&path, &got).expect("write the expected output");
-            continue;
-        }
-        failures.push(match expected {
-            None => format!("tests/fixtures/{name} is missing; ipt-trainer {command} {file} gives:\n{got}"),
-            Some(expected) => format!(
-                "ipt-trainer {command} {file} differs from tests/fixtures/{name} (- expected, + got):\n{}",
-                line_diff(&expected, &got)
-            ),
+        insta::with_settings!({
+            prepend_module_to_snapshot => false,
+            description => format!("ipt-trainer {command} {file}"),
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("{command}-{stem}"), got);
         });
     }
-    assert!(
-        failures.is_empty(),
-        "the rendered output changed (if intended, rerun with UPDATE_EXPECTED=1 and review the diff):\n\n{}",
-        failures.join("\n\n")
-    );
-}
-
-/// A line diff of `got` against `expected`: unchanged lines start with two
-/// spaces, missing ones with `- `, new ones with `+ `; unchanged lines more
-/// than two away from a change are shortened to `  ...`.
-fn line_diff(expected: &str, got: &str) -> String {
-    const CONTEXT: usize = 2;
-    let a: Vec<&str> = expected.lines().collect();
-    let b: Vec<&str> = got.lines().collect();
-    // common[i][j]: the longest common subsequence of a[i..] and b[j..].
-    let mut common = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            common[i][j] = if a[i] == b[j] {
-                common[i + 1][j + 1] + 1
-            } else {
-                common[i + 1][j].max(common[i][j + 1])
-            };
-        }
-    }
-    let mut ops: Vec<(char, &str)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            ops.push((' ', a[i]));
-            i += 1;
-            j += 1;
-        } else if i < a.len() && (j == b.len() || common[i + 1][j] >= common[i][j + 1]) {
-            ops.push(('-', a[i]));
-            i += 1;
-        } else {
-            ops.push(('+', b[j]));
-            j += 1;
-        }
-    }
-    let changed = |k: usize| {
-        ops[k.saturating_sub(CONTEXT)..(k + CONTEXT + 1).min(ops.len())]
-            .iter()
-            .any(|(op, _)| *op != ' ')
-    };
-    let mut out = String::new();
-    let mut skipping = false;
-    for (k, (op, line)) in ops.iter().enumerate() {
-        if changed(k) {
-            let _ = writeln!(out, "{op} {line}");
-            skipping = false;
-        } else if !skipping {
-            out.push_str("  ...\n");
-            skipping = true;
-        }
-    }
-    if ops.iter().all(|(op, _)| *op == ' ') {
-        out.push_str(
-            "(every line is the same: the texts differ in line endings or the final newline)\n",
-        );
-    }
-    out
 }
 
 #[test]
-fn the_line_diff_shows_what_changed_around_it() {
-    let expected = "a\nb\nc\nd\ne\nf\ng\n";
-    let got = "a\nb\nc\nd\nE\nf\ng\nh\n";
-    assert_eq!(
-        line_diff(expected, got),
-        "  ...\n  c\n  d\n- e\n+ E\n  f\n  g\n+ h\n"
+fn validate_json_keeps_its_shape() {
+    let out = run(&[
+        "validate",
+        "--format",
+        "json",
+        "tests/fixtures/errors/e005-unknown-node.ron",
+    ]);
+    insta::with_settings!({
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("validate-json-e005-unknown-node", text(&out.stdout));
+    });
+}
+
+#[test]
+fn validate_with_guidance_checks_memory_flags_against_that_rubric() {
+    // A rubric that sets `asked-openly` and no longer `judged`; a scenario
+    // that tests both.
+    let dir = tempfile::tempdir().expect("tmp");
+    let rubric = dir.path().join("rubric.ron");
+    let own = ipt_trainer::core::load::BUNDLED_GUIDANCE
+        .replace("remember: [\"judged\"]", "remember: [\"asked-openly\"]");
+    assert_ne!(own, ipt_trainer::core::load::BUNDLED_GUIDANCE);
+    std::fs::write(&rubric, own).expect("write");
+    let scenario = dir.path().join("flags.ron");
+    let text_in = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    std::fs::write(
+        &scenario,
+        text_in
+            .replace(
+                "when: (remembers: [\"guilt\"])",
+                "when: (remembers: [\"asked-openly\"])",
+            )
+            .replace("when: (min_trust: 38)", "when: (forgets: [\"judged\"])"),
+    )
+    .expect("write");
+    let (r, s) = (
+        rubric.to_str().expect("utf8"),
+        scenario.to_str().expect("utf8"),
     );
-    assert!(line_diff("a\n", "a").contains("final newline"));
+    for args in [vec!["validate", s], vec!["lint", s]] {
+        let bundled = run(&args);
+        let err = text(&bundled.stderr);
+        assert!(
+            err.contains("[W002]") && err.contains("`asked-openly`"),
+            "{err}"
+        );
+        assert!(!err.contains("`judged`"), "{err}");
+        let mut with = vec!["--guidance", r];
+        with.extend(&args);
+        let own = run(&with);
+        let err = text(&own.stderr);
+        assert!(err.contains("[W002]") && err.contains("`judged`"), "{err}");
+        assert!(!err.contains("`asked-openly`"), "{err}");
+    }
+}
+
+#[test]
+fn mermaid_and_dot_keep_ids_that_differ_only_in_punctuation_apart() {
+    let text_in = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    // Three nodes `a-b`, `a_b`, `a.b` in a row.
+    let three = text_in
+        .replace("\"loss\"", "\"a-b\"")
+        .replace("\"plan\"", "\"a_b\"")
+        .replace(
+            "    ],\n    endings:",
+            "        (id: \"a.b\", client: [(text: \"Third.\")], options: [(text: \"x\", move: Summary, topic: Focal, next: \"good\")]),\n    ],\n    endings:",
+        )
+        .replace(
+            "next: \"mixed\", minutes: 2),",
+            "next: \"a.b\", minutes: 2),",
+        );
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("three.ron");
+    std::fs::write(&f, three).expect("write");
+    let out = run(&["graph", f.to_str().expect("utf8")]);
+    let m = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Each node is declared once, under its own Mermaid id, and labelled
+    // with its real id.
+    let declared = |label: &str| -> String {
+        let line = m
+            .lines()
+            .find(|l| l.contains(&format!("[\"{label}: ")))
+            .unwrap_or_else(|| panic!("`{label}` is declared:\n{m}"));
+        line.trim().split('[').next().expect("an id").to_string()
+    };
+    let ids = [declared("a-b"), declared("a_b"), declared("a.b")];
+    assert!(
+        ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2],
+        "{ids:?}\n{m}"
+    );
+    // The edge `a_b` → `a.b` joins those two.
+    assert!(
+        m.lines()
+            .any(|l| l.trim().starts_with(&ids[1]) && l.trim().ends_with(&ids[2])),
+        "{ids:?}\n{m}"
+    );
+    let d = text(&run(&["graph", f.to_str().expect("utf8"), "--format", "dot"]).stdout);
+    for id in ["a-b", "a_b", "a.b"] {
+        assert!(d.contains(&format!("\"{id}\" [label=")), "{d}");
+    }
 }

@@ -2,8 +2,9 @@
 //! on its first line (`// expect: E005 at 21:114`).
 
 use crate::common::{expectation, fixture, root};
-use ipt_trainer::core::diagnostic::Code;
+use ipt_trainer::core::diagnostic::{Code, Position};
 use ipt_trainer::core::load::{self, load_scenario_file, load_scenario_str};
+use std::fmt::Write as _;
 use std::path::Path;
 
 #[test]
@@ -66,7 +67,14 @@ fn typos_get_suggestions() {
     let d = &load_scenario_file(&fixture("errors/e006-unknown-move.ron")).diagnostics;
     let e = d.iter().find(|d| d.code == Code::E006).expect("E006");
     assert_eq!(e.hint.as_deref(), Some("did you mean `OpenQuestion`?"));
-    assert_eq!(e.source_line.trim_start().chars().next(), Some('('));
+    // At the option's `move` value.
+    let text = std::fs::read_to_string(fixture("errors/e006-unknown-move.ron")).expect("read");
+    let span = e.span.expect("a span");
+    assert!(
+        text[span.range()].starts_with("OpenQuestoin"),
+        "{}",
+        &text[span.range()]
+    );
 }
 
 #[test]
@@ -168,4 +176,204 @@ fn a_broken_rubric_is_reported_with_its_place() {
         .expect("E014 for an unknown principle");
     assert!(e.position.is_some());
     assert!(e.message.contains("phase-taks"));
+}
+
+/// The 1-based line and column of the `n`-th (from 0) occurrence of
+/// `needle` in `text`, counting columns in characters.
+fn place_of(text: &str, needle: &str, n: usize) -> Position {
+    let at = text
+        .match_indices(needle)
+        .nth(n)
+        .unwrap_or_else(|| panic!("`{needle}` occurs {n} times or fewer"))
+        .0;
+    place_at(text, at)
+}
+
+/// The line and column of byte `at` of `text`.
+fn place_at(text: &str, at: usize) -> Position {
+    let before = &text[..at];
+    Position {
+        line: before.matches('\n').count() + 1,
+        column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+    }
+}
+
+#[test]
+fn an_out_of_range_adjust_is_reported_at_the_option_not_the_start_state() {
+    // The start state says `distress: 60` too; before, the E008 for the
+    // option's adjustment pointed there.
+    let text = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    let broken = text.replace(
+        "next: \"plan\", minutes: 2),\n                (text: \"You were",
+        "next: \"plan\", minutes: 2, adjust: (distress: 60)),\n                (text: \"You were",
+    );
+    assert_ne!(broken, text);
+    let loaded = load_scenario_str(&broken, Path::new("adjust.ron"));
+    let e = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::E008)
+        .expect("E008");
+    assert!(e.message.contains("adjustment to distress"), "{e}");
+    let adjust =
+        broken.find("adjust: (distress: 60)").expect("written") + "adjust: (distress: ".len();
+    assert_eq!(e.position, Some(place_at(&broken, adjust)));
+}
+
+#[test]
+fn an_empty_option_text_and_an_empty_ending_text_are_each_reported_at_their_own_place() {
+    // Before, the two swapped places: the ending took the first `text: ""`
+    // in the file (the option's), the option the second.
+    let text = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    let broken = text
+        .replace("text: \"Let us stop there for today.\"", "text: \"\"")
+        .replace("text: \"Ana may come back.\"", "text: \"\"");
+    let loaded = load_scenario_str(&broken, Path::new("empty.ron"));
+    let at = |what: &str| {
+        loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::E010 && d.message.contains(what))
+            .unwrap_or_else(|| panic!("an E010 about {what}: {:?}", loaded.diagnostics))
+            .position
+    };
+    assert_eq!(
+        at("an option at node `plan`"),
+        Some(place_of(&broken, "\"\"", 0))
+    );
+    assert_eq!(at("ending `mixed`"), Some(place_of(&broken, "\"\"", 1)));
+}
+
+#[test]
+fn a_place_is_found_when_an_id_holds_a_combining_mark_or_a_tab() {
+    // Before, an id with a combining mark or a tab was looked for in its
+    // escaped form (`"e\u{301}"`, `"\t"`), which is not what the file
+    // says, so the diagnostic lost its line and column.
+    let text = std::fs::read_to_string(fixture("valid/small.ron")).expect("read");
+    for id in ["plane\u{301}", "pl\tan"] {
+        let broken = text.replacen("next: \"plan\"", &format!("next: \"{id}\""), 1);
+        let loaded = load_scenario_str(&broken, Path::new("marks.ron"));
+        let e = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::E005)
+            .unwrap_or_else(|| panic!("E005 for {id:?}: {:?}", loaded.diagnostics));
+        assert_eq!(
+            e.position,
+            Some(place_of(&broken, &format!("\"{id}\""), 0)),
+            "{id:?}"
+        );
+    }
+}
+
+#[test]
+fn every_number_in_a_rubric_is_range_checked_where_it_is_written() {
+    let cases = [
+        (
+            "score: (rapport: 2),\n                    client: (trust: 3, openness: 2),",
+            "score: (rapport: +2147483647),\n                    client: (trust: 3, openness: 2),",
+            "+2147483647",
+        ),
+        (
+            "client: (trust: 3, openness: 2),",
+            "client: (trust: 3, openness: -2147483648),",
+            "-2147483648",
+        ),
+        ("base: 50,", "base: 2147483647,", "2147483647"),
+        ("max_minute: 5)", "max_minute: 100000)", "100000"),
+        ("min_topic_run: 3)", "min_topic_run: 5000)", "5000"),
+        ("critical_cap: 40)", "critical_cap: -1)", "-1"),
+        (
+            "dimension: Pacing, reward: 5, penalty: 8)",
+            "dimension: Pacing, reward: 5, penalty: 4000000)",
+            "4000000",
+        ),
+        (
+            "when: (moves: [ClosedQuestion], client: (max_openness: 45)),",
+            "when: (moves: [ClosedQuestion], client: (max_openness: 450)),",
+            "450",
+        ),
+        ("max_explored: 1", "max_explored: 4294967295", "4294967295"),
+        (
+            "min_elapsed_percent: 70",
+            "min_elapsed_percent: 70000",
+            "70000",
+        ),
+    ];
+    for (from, to, value) in cases {
+        assert!(
+            load::BUNDLED_GUIDANCE.contains(from),
+            "the bundled rubric has `{from}`"
+        );
+        let text = load::BUNDLED_GUIDANCE.replacen(from, to, 1);
+        let loaded = load::load_guidance_str(&text, Path::new("g.ron"));
+        let e = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::E008)
+            .unwrap_or_else(|| panic!("E008 for `{to}`: {:?}", loaded.diagnostics));
+        let at = text.find(to).expect("written") + to.find(value).expect("the value");
+        assert_eq!(e.position, Some(place_at(&text, at)), "`{to}`: {e}");
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.starts_with("use a value from")),
+            "{e}"
+        );
+        assert!(loaded.into_result().is_err(), "`{to}` must not load");
+    }
+    // The bundled rubric is within every range.
+    assert!(load::bundled_guidance().is_ok());
+}
+
+#[test]
+fn typo_suggestions_stop_after_a_hundred_unknown_names_in_a_file() {
+    // Each suggestion looks through every id: with one per node, a big file
+    // took time quadratic in its size. The first hundred still get one.
+    let mut text = String::from(
+        "Scenario(id: \"many\", title: \"Many\", area: Grief, phase: Middle, client: (name: \"N\", age: 40), nodes: [",
+    );
+    for i in 0..150 {
+        let _ = write!(
+            text,
+            "(id: \"node{i}\", client: [(text: \"Line\")], options: [(text: \"On\", move: OpenQuestion, topic: Focal, next: \"end\"), (text: \"Typo\", move: Summary, topic: Focal, next: \"Node{i}\")]),"
+        );
+    }
+    text.push_str("], endings: [(id: \"end\", title: \"End\", text: \"The end.\")])");
+    let loaded = load_scenario_str(&text, Path::new("many.ron"));
+    let hints: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::E005)
+        .filter_map(|d| d.hint.as_deref())
+        .collect();
+    assert_eq!(hints.len(), 150);
+    assert_eq!(hints[0], "did you mean `node0`?");
+    assert_eq!(hints[99], "did you mean `node99`?");
+    assert!(
+        hints[100..]
+            .iter()
+            .all(|h| *h == "name a node or an ending of this scenario"),
+        "{:?}",
+        &hints[100..]
+    );
+}
+
+#[test]
+fn a_rule_naming_a_task_the_rubric_does_not_have_is_an_error_at_the_name() {
+    let from = "tasks_done: [\"initial-problem-area\"]";
+    assert!(load::BUNDLED_GUIDANCE.contains(from));
+    let text = load::BUNDLED_GUIDANCE.replacen(from, "tasks_done: [\"initial-problem-aera\"]", 1);
+    let loaded = load::load_guidance_str(&text, Path::new("g.ron"));
+    let e = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::E014)
+        .unwrap_or_else(|| panic!("E014: {:?}", loaded.diagnostics));
+    let at = text.find("\"initial-problem-aera\"").expect("written");
+    assert_eq!(e.position, Some(place_at(&text, at)), "{e}");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("did you mean `initial-problem-area`?")
+    );
 }

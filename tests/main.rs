@@ -11,6 +11,7 @@ mod common;
 #[cfg(feature = "dev")]
 mod e2e;
 mod expert;
+mod hostile;
 mod lint;
 mod loader;
 mod practice;

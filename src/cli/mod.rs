@@ -251,17 +251,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Graph {
             ref scenario,
             format,
-        }) => match load_scenario(scenario) {
-            Ok(s) => {
-                let f = match format {
-                    GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
-                    GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
-                };
-                emit(&crate::core::graph::render(&s, f));
-                ExitCode::SUCCESS
-            }
-            Err(code) => code,
-        },
+        }) => graph(scenario, format, cli.guidance.as_deref()),
         Some(Command::Analyze {
             ref scenario,
             format,
@@ -301,6 +291,25 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+fn graph(path: &Path, format: GraphArg, guidance: Option<&Path>) -> ExitCode {
+    // The rubric only for its memory flags, and only if one is given.
+    let loaded = match guidance {
+        Some(_) => rubric(guidance).and_then(|r| load_scenario(path, &r.flags)),
+        None => load_scenario(path, load::bundled_rubric_flags()),
+    };
+    match loaded {
+        Ok(s) => {
+            let f = match format {
+                GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
+                GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
+            };
+            emit(&render::escape_controls(&crate::core::graph::render(&s, f)));
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
 fn analyze(
     path: &Path,
     format: Format,
@@ -314,9 +323,9 @@ fn analyze(
     match crate::core::analysis::analyze(&scenario, &guidance, limits) {
         Ok(a) => {
             match format {
-                Format::Text => emit(&render::analysis(&a, path)),
+                Format::Text => emit(&render::escape_controls(&render::analysis(&a, path))),
                 Format::Json => match serde_json::to_string_pretty(&a) {
-                    Ok(j) => emit(&format!("{j}\n")),
+                    Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
                     Err(e) => {
                         eprintln!("error: cannot write the analysis as JSON: {e}");
                         return ExitCode::FAILURE;
@@ -371,61 +380,188 @@ pub fn no_app() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn print_diagnostics(ds: &[Diagnostic]) {
+/// Prints diagnostics to stderr (buffered: thousands of them cost one
+/// write each, not one per line), with excerpts from `source`, the text of
+/// the file they are about, when it is at hand.
+fn print_diagnostics(ds: &[Diagnostic], source: Option<&str>) {
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     for d in ds {
-        eprintln!("{}", render::diagnostic(d));
+        let _ = writeln!(err, "{}", render::diagnostic(d, source));
     }
+    let _ = err.flush();
 }
 
-/// The rubric from `--guidance`, or the bundled one.
-pub fn load_guidance(path: Option<&Path>) -> Result<Arc<Guidance>, ExitCode> {
-    let loaded = match path {
-        Some(p) => load::load_guidance_file(p),
-        None => load::load_guidance_str(load::BUNDLED_GUIDANCE, Path::new("assets/guidance.ron")),
+/// A rubric as loaded for a command: the rubric, and its memory flags
+/// (what scenarios are checked against).
+struct Rubric {
+    guidance: Arc<Guidance>,
+    flags: std::collections::BTreeSet<String>,
+}
+
+/// The rubric from `--guidance`, or the bundled one; its problems printed
+/// and exit code 2 if it cannot be used.
+fn rubric(path: Option<&Path>) -> Result<Rubric, ExitCode> {
+    let (loaded, text) = match path {
+        Some(p) => match load::read_source(p) {
+            Ok(text) => (load::load_guidance_str(&text, p), Some(text)),
+            Err(d) => (
+                load::Loaded {
+                    value: None,
+                    diagnostics: vec![*d],
+                },
+                None,
+            ),
+        },
+        None => (
+            load::load_guidance_str(load::BUNDLED_GUIDANCE, Path::new("assets/guidance.ron")),
+            Some(load::BUNDLED_GUIDANCE.to_string()),
+        ),
     };
     match loaded.into_result() {
-        Ok(g) => Ok(Arc::new(g)),
+        Ok(g) => Ok(Rubric {
+            flags: load::rubric_flags(&g),
+            guidance: Arc::new(g),
+        }),
         Err(ds) => {
-            print_diagnostics(&ds);
+            print_diagnostics(&ds, text.as_deref());
             eprintln!("error: the rubric has problems; fix them first");
             Err(ExitCode::from(2))
         }
     }
 }
 
-fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
-    let mut all: Vec<Diagnostic> = Vec::new();
-    if let Some(g) = guidance {
-        all.extend(load::load_guidance_file(g).diagnostics);
-    }
-    let files = for_each_file(paths, &mut all, |f, _| {
-        load::load_scenario_file(f).diagnostics
-    });
-    report(&all, files, format, false)
+/// The rubric from `--guidance`, or the bundled one.
+pub fn load_guidance(path: Option<&Path>) -> Result<Arc<Guidance>, ExitCode> {
+    rubric(path).map(|r| r.guidance)
 }
 
-/// Runs `check` on every scenario file under `paths`, collecting what it
-/// finds (and a diagnostic for each path that cannot be read); returns how
-/// many files there were.
-fn for_each_file(
-    paths: &[PathBuf],
-    all: &mut Vec<Diagnostic>,
-    mut check: impl FnMut(&Path, &mut Vec<Diagnostic>) -> Vec<Diagnostic>,
-) -> usize {
-    let mut files = 0;
-    for p in paths {
-        match load::scenario_files(p) {
-            Ok(list) => {
-                for f in list {
-                    files += 1;
-                    let found = check(&f, all);
-                    all.extend(found);
-                }
-            }
-            Err(d) => all.push(*d),
+/// What `validate` and `lint` found: counts, and (for JSON) the
+/// diagnostics themselves; text output is printed file by file.
+struct Findings {
+    format: Format,
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    json: Vec<Diagnostic>,
+}
+
+impl Findings {
+    fn new(format: Format) -> Self {
+        Findings {
+            format,
+            files: 0,
+            errors: 0,
+            warnings: 0,
+            json: Vec::new(),
         }
     }
-    files
+
+    /// Counts and prints (or keeps, for JSON) what was found in one file,
+    /// whose text is `source` if it could be read.
+    fn add(&mut self, ds: Vec<Diagnostic>, source: Option<&str>) {
+        let errors = ds.iter().filter(|d| d.is_error()).count();
+        self.errors += errors;
+        self.warnings += ds.len() - errors;
+        match self.format {
+            Format::Text => print_diagnostics(&ds, source),
+            Format::Json => self.json.extend(ds),
+        }
+    }
+
+    /// Prints the summary (text) or everything (JSON) and picks the exit code.
+    fn finish(self, deny_warnings: bool) -> ExitCode {
+        let (files, errors, warnings) = (self.files, self.errors, self.warnings);
+        match self.format {
+            Format::Json => {
+                #[derive(serde::Serialize)]
+                struct Json<'a> {
+                    files: usize,
+                    errors: usize,
+                    warnings: usize,
+                    diagnostics: &'a [Diagnostic],
+                }
+                let out = Json {
+                    files,
+                    errors,
+                    warnings,
+                    diagnostics: &self.json,
+                };
+                // A path that is not UTF-8 is written lossy, with its bytes
+                // beside it (see `Diagnostic`'s JSON), never a failure.
+                match serde_json::to_string_pretty(&out) {
+                    Ok(t) => emit(&format!("{}\n", render::escape_json_controls(&t))),
+                    Err(e) => {
+                        eprintln!("error: cannot write the diagnostics as JSON: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            Format::Text => {
+                eprintln!(
+                    "{files} file{} checked: {errors} error{}, {warnings} warning{}",
+                    if files == 1 { "" } else { "s" },
+                    if errors == 1 { "" } else { "s" },
+                    if warnings == 1 { "" } else { "s" },
+                );
+            }
+        }
+        if errors > 0 || (deny_warnings && warnings > 0) {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// Runs `check` on the text of every scenario file under `paths`,
+    /// reporting what it finds (and a diagnostic for each path that cannot
+    /// be read), one file at a time.
+    fn check_files(
+        &mut self,
+        paths: &[PathBuf],
+        mut check: impl FnMut(&load::Source<'_>) -> Vec<Diagnostic>,
+    ) {
+        for p in paths {
+            match load::scenario_files(p) {
+                Ok(list) => {
+                    for f in list {
+                        self.files += 1;
+                        match load::read_source(&f) {
+                            Ok(text) => {
+                                let found = check(&load::Source::new(&text, &f));
+                                self.add(found, Some(&text));
+                            }
+                            Err(d) => self.add(vec![*d], None),
+                        }
+                    }
+                }
+                Err(d) => self.add(vec![*d], None),
+            }
+        }
+    }
+}
+
+fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
+    let mut found = Findings::new(format);
+    // Scenarios are checked against the flags of the rubric they will be
+    // played with; a rubric that does not parse has none to check against.
+    let flags = match guidance {
+        Some(g) => match load::read_source(g) {
+            Ok(text) => {
+                let loaded = load::load_guidance_str(&text, g);
+                found.add(loaded.diagnostics, Some(&text));
+                loaded.value.as_ref().map(load::rubric_flags)
+            }
+            Err(d) => {
+                found.add(vec![*d], None);
+                None
+            }
+        },
+        None => Some(load::bundled_rubric_flags().clone()),
+    };
+    found.check_files(paths, |src| {
+        load::load_scenario_source(src, flags.as_ref()).diagnostics
+    });
+    found.finish(false)
 }
 
 fn lint(
@@ -434,91 +570,65 @@ fn lint(
     deny_warnings: bool,
     guidance: Option<&Path>,
 ) -> ExitCode {
-    let g = match load_guidance(guidance) {
-        Ok(g) => g,
+    let r = match rubric(guidance) {
+        Ok(r) => r,
         Err(c) => return c,
     };
-    let mut all = Vec::new();
-    let files = for_each_file(paths, &mut all, |f, _| {
-        let source = match load::read_source(f) {
-            Ok(s) => s,
-            Err(d) => return vec![*d],
-        };
-        let loaded = load::load_scenario_str(&source, f);
-        let mut found = loaded.diagnostics.clone();
-        if let Ok(s) = loaded.into_result() {
-            found.extend(crate::core::lint::lint(&s, &g, &source, f));
+    let mut found = Findings::new(format);
+    found.check_files(paths, |src| {
+        let loaded = load::load_scenario_source(src, Some(&r.flags));
+        let clean = !loaded.has_errors();
+        let mut ds = loaded.diagnostics;
+        if clean && let Some(s) = &loaded.value {
+            ds.extend(crate::core::lint::lint_source(s, &r.guidance, src));
         }
-        found
+        ds
     });
-    report(&all, files, format, deny_warnings)
+    found.finish(deny_warnings)
 }
 
-/// Prints diagnostics (text or JSON) and picks the exit code.
-fn report(all: &[Diagnostic], files: usize, format: Format, deny_warnings: bool) -> ExitCode {
-    let errors = all.iter().filter(|d| d.is_error()).count();
-    let warnings = all.len() - errors;
-    match format {
-        Format::Json => {
-            let out = serde_json::json!({
-                "files": files,
-                "errors": errors,
-                "warnings": warnings,
-                "diagnostics": all,
-            });
-            emit(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&out).unwrap_or_default()
-            ));
-        }
-        Format::Text => {
-            print_diagnostics(all);
+/// The scenario at `path`, checked against `flags` (its warnings printed);
+/// its problems printed and exit code 2 if it cannot be used.
+fn load_scenario(
+    path: &Path,
+    flags: &std::collections::BTreeSet<String>,
+) -> Result<Arc<Scenario>, ExitCode> {
+    let text = match load::read_source(path) {
+        Ok(t) => t,
+        Err(d) => {
+            print_diagnostics(&[*d], None);
             eprintln!(
-                "{files} file{} checked: {errors} error{}, {warnings} warning{}",
-                if files == 1 { "" } else { "s" },
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" },
+                "error: {} cannot be read",
+                render::escape_controls(&path.display().to_string())
             );
+            return Err(ExitCode::from(2));
         }
+    };
+    let loaded = load::load_scenario_source(&load::Source::new(&text, path), Some(flags));
+    if !loaded.has_errors() {
+        print_diagnostics(&loaded.diagnostics, Some(&text));
     }
-    if errors > 0 || (deny_warnings && warnings > 0) {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn load_scenario(path: &Path) -> Result<Arc<Scenario>, ExitCode> {
-    let loaded = load::load_scenario_file(path);
-    let warnings: Vec<Diagnostic> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| !d.is_error())
-        .cloned()
-        .collect();
     match loaded.into_result() {
-        Ok(s) => {
-            print_diagnostics(&warnings);
-            Ok(Arc::new(s))
-        }
+        Ok(s) => Ok(Arc::new(s)),
         Err(ds) => {
-            print_diagnostics(&ds);
+            print_diagnostics(&ds, Some(&text));
             eprintln!(
                 "error: {} has errors; fix them first (ipt-trainer validate shows them all)",
-                path.display()
+                render::escape_controls(&path.display().to_string())
             );
             Err(ExitCode::from(2))
         }
     }
 }
 
-/// The scenario at `path` and the rubric to score it against, each with
-/// its problems printed if it cannot be used.
+/// The rubric to score against and the scenario at `path`, checked against
+/// that rubric's flags, each with its problems printed if it cannot be used.
 fn scenario_and_rubric(
     path: &Path,
     guidance: Option<&Path>,
 ) -> Result<(Arc<Scenario>, Arc<Guidance>), ExitCode> {
-    Ok((load_scenario(path)?, load_guidance(guidance)?))
+    let r = rubric(guidance)?;
+    Ok((load_scenario(path, &r.flags)?, r.guidance))
 }
 
 fn play(
@@ -544,9 +654,11 @@ fn play(
     };
     let name = scenario.client.name.clone();
     let quiet = json;
+    // Every text of the scenario is shown with its control characters
+    // escaped (a client line cannot drive the terminal).
     let say = |text: &str| {
         if !quiet {
-            print!("{text}");
+            print!("{}", render::escape_controls(text));
             let _ = std::io::stdout().flush();
         }
     };
@@ -575,7 +687,7 @@ fn play(
             } else {
                 eprintln!(
                     "error: the choices ran out at turn {turn} (node `{}`) before an ending; add more",
-                    prompt.node
+                    render::escape_controls(&prompt.node)
                 );
                 return ExitCode::FAILURE;
             }
@@ -602,7 +714,10 @@ fn play(
             Ok(_) => say("\n"),
             Err(e) => {
                 if scripted.is_some() {
-                    eprintln!("error: turn {turn}: {e}");
+                    eprintln!(
+                        "error: turn {turn}: {}",
+                        render::escape_controls(&e.to_string())
+                    );
                     return ExitCode::FAILURE;
                 }
                 say(&format!("{e}\n"));
@@ -649,14 +764,14 @@ fn play(
     let debrief = Debrief::from_session(practice.session());
     if json {
         match serde_json::to_string_pretty(&debrief) {
-            Ok(s) => emit(&format!("{s}\n")),
+            Ok(s) => emit(&format!("{}\n", render::escape_json_controls(&s))),
             Err(e) => {
                 eprintln!("error: cannot write the debrief as JSON: {e}");
                 return ExitCode::FAILURE;
             }
         }
     } else {
-        emit(&render::debrief(&debrief, &name));
+        emit(&render::escape_controls(&render::debrief(&debrief, &name)));
     }
     ExitCode::SUCCESS
 }

@@ -1,43 +1,210 @@
 //! Text rendering of diagnostics, sessions and debriefs for the terminal.
-//! The same text is what walkthrough files hold.
+//! The same text is what walkthrough files hold. What comes from a file is
+//! printed through [`escape_controls`] (the CLI applies it to whole
+//! outputs; the diagnostic renderer to each part).
 
 use crate::core::debrief::Debrief;
-use crate::core::diagnostic::{Diagnostic, Severity};
+use crate::core::diagnostic::{Diagnostic, Severity, Span};
 use crate::core::model::ClientState;
 use crate::core::session::{Event, Prompt};
+use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
+use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::ops::Range;
 
-/// A diagnostic the way a compiler shows it: header, place, source line,
-/// a marker under the span, and the hint.
-pub fn diagnostic(d: &Diagnostic) -> String {
-    let mut out = String::new();
-    let severity = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let _ = writeln!(out, "{severity}[{}]: {}", d.code, d.message);
-    if let Some(p) = d.position {
-        let gutter = p.line.to_string().len();
-        let pad = " ".repeat(gutter);
-        let _ = writeln!(out, "{pad}--> {}:{}:{}", d.file.display(), p.line, p.column);
-        let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{} | {}", p.line, d.source_line);
-        let lead: String = d
-            .source_line
-            .chars()
-            .take(p.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(d.length.max(1)));
-        if let Some(h) = &d.hint {
-            let _ = writeln!(out, "{pad} = hint: {h}");
-        }
-    } else {
-        let _ = writeln!(out, " --> {}", d.file.display());
-        if let Some(h) = &d.hint {
-            let _ = writeln!(out, "  = hint: {h}");
+/// Whether `c` could change what a terminal does (escape, OSC, bell,
+/// carriage return, any other C0 or C1 control, DEL), so that it must be
+/// shown escaped; newline and tab are text.
+fn is_hostile(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// `text` with every control character but newline and tab written out as
+/// `\u{1b}`, so that a scenario cannot move the cursor, retitle the window
+/// or hide text. Everything the CLI prints from a file goes through here.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hostile) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_hostile(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
         }
     }
+    Cow::Owned(out)
+}
+
+/// JSON text with DEL and C1 controls (which JSON allows raw in a string,
+/// and `serde_json` leaves so) written as `\u009b`; C0 ones it escapes itself.
+pub fn escape_json_controls(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(is_hostile) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_hostile(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A line no longer than this (in characters) is shown whole.
+const WHOLE_LINE: usize = 150;
+/// A longer line is shown as a window of about this many characters
+/// around the span, cut with `…`.
+const WINDOW: usize = 120;
+/// Of which at most this many before the span.
+const BEFORE: usize = 40;
+
+/// What is shown of the line of a span: the text (escaped) and where the
+/// span is in it.
+struct Excerpt {
+    text: String,
+    span: Range<usize>,
+}
+
+/// The excerpt of the line of `span` in `source`: the whole line if it is
+/// short, else a window around the span. It reads at most a few hundred
+/// characters of the source, however long the line, so that many
+/// diagnostics on one long line cost no more than as many short ones.
+fn excerpt(source: &str, span: Span) -> Option<Excerpt> {
+    let start = span.start;
+    if start > source.len() || !source.is_char_boundary(start) {
+        return None;
+    }
+    // Back to the line's start, or as far as a whole line may reach.
+    let mut before: Vec<char> = source[..start]
+        .chars()
+        .rev()
+        .take_while(|&c| c != '\n')
+        .take(WHOLE_LINE + 1)
+        .collect();
+    before.reverse();
+    // The span, up to the end of its line, and no further than a whole
+    // line may reach (in bytes: four per character at most).
+    let mut end = span
+        .end
+        .clamp(start, source.len())
+        .min(start + 4 * (WHOLE_LINE + 1));
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    let inside = source
+        .get(start..end)
+        .unwrap_or_default()
+        .split('\n')
+        .next()
+        .unwrap_or_default();
+    let marked: Vec<char> = inside.chars().take(WHOLE_LINE + 1).collect();
+    let after: Vec<char> = source[start + inside.len()..]
+        .chars()
+        .take_while(|&c| c != '\n')
+        .take(WHOLE_LINE + 1)
+        .collect();
+    let mut after = after.as_slice();
+    if after.last() == Some(&'\r') {
+        after = &after[..after.len() - 1];
+    }
+    let whole = before.len() + marked.len() + after.len() <= WHOLE_LINE;
+    let (shown_before, shown_marked, shown_after) = if whole {
+        (before.as_slice(), marked.as_slice(), after)
+    } else {
+        let b = before.len().min(BEFORE);
+        let m = marked.len().min(WINDOW - b - 10);
+        let a = after.len().min(WINDOW - b - m);
+        // What a short tail leaves goes before the span.
+        let b = before.len().min(WINDOW - m - a).max(b);
+        (
+            &before[before.len() - b..],
+            &marked[..m],
+            if m < marked.len() {
+                &[][..]
+            } else {
+                &after[..a]
+            },
+        )
+    };
+    let mut text = String::new();
+    let push = |text: &mut String, cs: &[char]| {
+        for &c in cs {
+            if is_hostile(c) {
+                let _ = write!(text, "\\u{{{:x}}}", u32::from(c));
+            } else {
+                text.push(c);
+            }
+        }
+    };
+    if shown_before.len() < before.len() {
+        text.push('…');
+    }
+    push(&mut text, shown_before);
+    let from = text.len();
+    push(&mut text, shown_marked);
+    let to = text.len();
+    push(&mut text, shown_after);
+    let cut_marked = shown_marked.len() < marked.len();
+    if cut_marked || shown_after.len() < after.len() {
+        text.push('…');
+    }
+    Some(Excerpt {
+        text,
+        span: from..to,
+    })
+}
+
+/// A diagnostic the way a compiler shows it, with annotate-snippets: the
+/// header, the place, the line (or a window of a long line) with a marker
+/// under the span, and the hint. `source` is the file's text, if it is at
+/// hand; without it, the place is named but not shown.
+pub fn diagnostic(d: &Diagnostic, source: Option<&str>) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    // A message and a hint are one line each, whatever the file holds.
+    let one_line = |t: &str| escape_controls(t).replace('\n', "\\n");
+    let message = one_line(&d.message);
+    let path = one_line(&d.file.display().to_string());
+    let hint = d.hint.as_deref().map(one_line);
+    let shown = match (d.position, d.span, source) {
+        (Some(p), Some(span), Some(text)) => excerpt(text, span).map(|e| (p, e)),
+        _ => None,
+    };
+    let title = level.primary_title(message.as_str()).id(d.code.as_str());
+    // The excerpt is given without its path: annotate-snippets would count
+    // the column within the excerpt (a window of the line, with escapes),
+    // so the place line is written below from the position.
+    let mut group = if let Some((p, e)) = &shown {
+        title.element(
+            Snippet::source(e.text.as_str())
+                .line_start(p.line)
+                .annotation(AnnotationKind::Primary.span(e.span.clone())),
+        )
+    } else {
+        let mut origin = Origin::path(path.as_str());
+        if let Some(p) = d.position {
+            origin = origin.line(p.line).char_column(p.column);
+        }
+        title.element(origin)
+    };
+    if let Some(h) = &hint {
+        group = group.element(Level::HELP.with_name("hint").message(h.as_str()));
+    }
+    let mut out = Renderer::plain()
+        .term_width(WHOLE_LINE + 40)
+        .render(&[group]);
+    if let Some((p, _)) = &shown {
+        let pad = " ".repeat(p.line.to_string().len());
+        let at = out.find('\n').map_or(out.len(), |i| i + 1);
+        out.insert_str(at, &format!("{pad}--> {path}:{}:{}\n", p.line, p.column));
+    }
+    out.push('\n');
     out
 }
 

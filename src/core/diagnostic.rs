@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -48,10 +49,14 @@ pub enum Code {
     E015,
     /// An unknown field name.
     E016,
+    /// No ending can be reached from the start: a session would never end.
+    E017,
     /// A node that cannot be reached from the start.
     W001,
     /// A condition refers to a memory flag nothing sets.
     W002,
+    /// A node from which no ending can be reached.
+    W003,
     /// Lint: no option at a choice point is rated well by the rubric.
     W010,
     /// Lint: no option at a choice point is a tempting mistake.
@@ -73,6 +78,7 @@ impl Code {
         match self {
             Code::W001
             | Code::W002
+            | Code::W003
             | Code::W010
             | Code::W011
             | Code::W012
@@ -102,8 +108,10 @@ impl Code {
             Code::E014 => "E014",
             Code::E015 => "E015",
             Code::E016 => "E016",
+            Code::E017 => "E017",
             Code::W001 => "W001",
             Code::W002 => "W002",
+            Code::W003 => "W003",
             Code::W010 => "W010",
             Code::W011 => "W011",
             Code::W012 => "W012",
@@ -121,24 +129,50 @@ impl fmt::Display for Code {
     }
 }
 
-/// A place in a source file: 1-based line and column (in characters).
+/// A place in a source file: 1-based line and column. A column counts
+/// Unicode scalar values (`char`s) from the start of the line, so a tab or
+/// a combining mark is one column, as in ron's own syntax errors; a
+/// renderer that shows the line widens tabs itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A range of bytes in a source file (`start..end`, `end` exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl From<Range<usize>> for Span {
+    fn from(r: Range<usize>) -> Self {
+        Span {
+            start: r.start,
+            end: r.end.max(r.start),
+        }
+    }
+}
+
+impl Span {
+    pub fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// A problem, pointing into its file by a byte span. The source text is
+/// not kept: a renderer that shows an excerpt is given the text again.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
     pub file: PathBuf,
-    /// Where the problem is; `None` for problems with the file as a whole.
+    /// Where the problem is, as line and column (of `span.start`); `None`
+    /// for problems with the file as a whole.
     pub position: Option<Position>,
-    /// How many characters the offending text spans (at least 1).
-    pub length: usize,
-    /// The source line at `position`, for rendering.
-    pub source_line: String,
+    /// The offending text, as bytes of the file; `None` with `position`.
+    pub span: Option<Span>,
     pub message: String,
     pub hint: Option<String>,
 }
@@ -150,8 +184,7 @@ impl Diagnostic {
             severity: code.severity(),
             file: file.to_path_buf(),
             position: None,
-            length: 1,
-            source_line: String::new(),
+            span: None,
             message: message.into(),
             hint: None,
         }
@@ -163,21 +196,108 @@ impl Diagnostic {
         self
     }
 
-    /// Places the diagnostic at a position in `source`.
+    /// Places the diagnostic at bytes `span` of `source` (clamped to the
+    /// text and to character boundaries). For many diagnostics of one file,
+    /// [`locate`] finds all their lines and columns in one pass instead.
     #[must_use]
-    pub fn at(mut self, source: &str, position: Position, length: usize) -> Self {
-        self.position = Some(position);
-        self.length = length.max(1);
-        self.source_line = source
-            .lines()
-            .nth(position.line.saturating_sub(1))
-            .unwrap_or_default()
-            .to_string();
+    pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
+        let span = clamp(source, span);
+        self.position = Some(position_of(source, span.start));
+        self.span = Some(span);
+        self
+    }
+
+    /// Gives the diagnostic a span whose line and column [`locate`] fills in.
+    #[must_use]
+    pub(crate) fn spanning(mut self, source: &str, span: Range<usize>) -> Self {
+        self.span = Some(clamp(source, span));
         self
     }
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// `span` within `source`, its ends moved back to character boundaries.
+fn clamp(source: &str, span: Range<usize>) -> Span {
+    let floor = |mut i: usize| {
+        i = i.min(source.len());
+        while !source.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(span.start);
+    Span {
+        start,
+        end: floor(span.end).max(start),
+    }
+}
+
+/// Fills in the line and column of every diagnostic that has a span in
+/// `source`, in one pass over the text (sorting them by place), so that
+/// many diagnostics on one very long line cost no more than one.
+pub fn locate(source: &str, diagnostics: &mut [Diagnostic]) {
+    let mut order: Vec<(usize, usize)> = diagnostics
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.span.map(|s| (s.start, i)))
+        .collect();
+    order.sort_unstable();
+    let (mut at, mut line, mut column) = (0, 1, 1);
+    for (offset, i) in order {
+        // A span from another text is left without a place, not a panic.
+        let Some(gap) = source.get(at..offset) else {
+            continue;
+        };
+        match gap.rfind('\n') {
+            Some(last) => {
+                line += gap.bytes().filter(|&b| b == b'\n').count();
+                column = gap[last + 1..].chars().count() + 1;
+            }
+            None => column += gap.chars().count(),
+        }
+        at = offset;
+        diagnostics[i].position = Some(Position { line, column });
+    }
+}
+
+/// The path as text (lossy), and its bytes when it is not UTF-8, so that
+/// JSON output names every file exactly without failing on any.
+fn serialize_file<S: serde::ser::SerializeStruct>(s: &mut S, file: &Path) -> Result<(), S::Error> {
+    s.serialize_field("file", &file.to_string_lossy())?;
+    if file.to_str().is_none() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            s.serialize_field("file_bytes", file.as_os_str().as_bytes())?;
+        }
+        #[cfg(windows)]
+        {
+            use std::os::windows::ffi::OsStrExt;
+            let wide: Vec<u16> = file.as_os_str().encode_wide().collect();
+            s.serialize_field("file_wide", &wide)?;
+        }
+    }
+    Ok(())
+}
+
+/// As JSON: `code`, `severity`, `file` (and `file_bytes`, the name's bytes,
+/// when it is not UTF-8), `position` (`line`, `column`), `span` (`start`,
+/// `end`: byte offsets), `message` and `hint`.
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Diagnostic", 8)?;
+        s.serialize_field("code", &self.code)?;
+        s.serialize_field("severity", &self.severity)?;
+        serialize_file(&mut s, &self.file)?;
+        s.serialize_field("position", &self.position)?;
+        s.serialize_field("span", &self.span)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("hint", &self.hint)?;
+        s.end()
     }
 }
 
@@ -201,62 +321,41 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The closest candidate to `word`, if one is close enough to be a likely typo.
+/// The closest candidate to `word`, if one is close enough to be a likely
+/// typo (case aside). A candidate whose length alone puts it too far is
+/// passed over without computing its distance, so a long list costs little
+/// more than a walk through it.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
+    let len = lower.chars().count();
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
+        .filter_map(|c| {
+            let limit = (c.chars().count() / 3).max(2);
+            let c_lower = if c.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                std::borrow::Cow::Borrowed(c)
+            } else {
+                std::borrow::Cow::Owned(c.to_lowercase())
+            };
+            // The distance is at least the difference in length.
+            if c_lower.chars().count().abs_diff(len) > limit {
+                return None;
+            }
+            let d = strsim::damerau_levenshtein(&lower, &c_lower);
+            (d <= limit).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
 /// Converts a byte offset in `source` to a 1-based line and column.
 pub fn position_of(source: &str, offset: usize) -> Position {
-    let before = &source[..offset.min(source.len())];
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &source[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
     Position { line, column }
-}
-
-/// Finds where `key: LITERAL` is written in `source` (the `occurrence`-th
-/// time, counting from 0), and returns the position and length of the
-/// literal. Pass strings with their quotes (`"\"opening\""`).
-pub fn find_key_value(
-    source: &str,
-    key: &str,
-    literal: &str,
-    occurrence: usize,
-) -> Option<(Position, usize)> {
-    let mut seen = 0;
-    let mut search_from = 0;
-    while let Some(rel) = source[search_from..].find(literal) {
-        let at = search_from + rel;
-        search_from = at + literal.len().max(1);
-        let after = source[at + literal.len()..].chars().next();
-        if after.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-            continue;
-        }
-        let Some(before) = source[..at].trim_end().strip_suffix(':') else {
-            continue;
-        };
-        let before = before.trim_end();
-        if !before.ends_with(key) {
-            continue;
-        }
-        let key_start = before.len() - key.len();
-        if before[..key_start]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_')
-        {
-            continue;
-        }
-        if seen == occurrence {
-            return Some((position_of(source, at), literal.chars().count()));
-        }
-        seen += 1;
-    }
-    None
 }

@@ -50,13 +50,24 @@ fn mermaid_escape(s: &str) -> String {
     s.replace('"', "#quot;").replace('\n', " ")
 }
 
-/// A stable identifier for Mermaid (ids may contain hyphens).
+/// A Mermaid identifier for a node or ending id, distinct for distinct ids
+/// (Mermaid takes only letters, digits and `_` safely): ASCII letters and
+/// digits stay, `_` is doubled, and any other character becomes `_`, its
+/// code in hex and `_`. So `a-b`, `a_b` and `a.b` are `n_a_2d_b`, `n_a__b`
+/// and `n_a_2e_b`; a plain id such as `opening` reads `n_opening`.
 fn mid(id: &str) -> String {
-    let clean: String = id
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("n_{clean}")
+    let mut out = String::with_capacity(id.len() + 2);
+    out.push_str("n_");
+    for c in id.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            '_' => out.push_str("__"),
+            c => {
+                let _ = write!(out, "_{:x}_", u32::from(c));
+            }
+        }
+    }
+    out
 }
 
 pub fn render(s: &Scenario, format: GraphFormat) -> String {
@@ -178,4 +189,33 @@ pub fn render(s: &Scenario, format: GraphFormat) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mid;
+
+    #[test]
+    fn mermaid_ids_of_distinct_node_ids_are_distinct() {
+        let ids = [
+            "a-b",
+            "a_b",
+            "a.b",
+            "a__b",
+            "a_2d_b",
+            "a b",
+            "a\u{301}b",
+            "ab",
+            "a",
+            "_",
+            "__",
+        ];
+        let made: std::collections::HashSet<String> = ids.iter().map(|id| mid(id)).collect();
+        assert_eq!(made.len(), ids.len(), "{made:?}");
+        assert_eq!(mid("opening"), "n_opening");
+        assert!(
+            made.iter()
+                .all(|m| m.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        );
+    }
 }

@@ -4,7 +4,7 @@
 //! middle of the session), which is what a tutor reads off the file.
 
 use crate::core::diagnostic::{Code, Diagnostic};
-use crate::core::load::Locator;
+use crate::core::load::{Source, Step};
 use crate::core::model::{Node, Scenario};
 use crate::core::rubric::Guidance;
 use std::collections::{BTreeMap, BTreeSet};
@@ -96,8 +96,14 @@ fn is_strictly_longest(node: &Node, i: usize) -> bool {
 /// warning about a node points into that node: its id, or the option,
 /// client line or disclosure that causes it.
 pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagnostic> {
+    lint_source(s, g, &Source::new(source, path))
+}
+
+/// As [`lint`], sharing the file's source index with the loader's checks.
+pub fn lint_source(s: &Scenario, g: &Guidance, src: &Source<'_>) -> Vec<Diagnostic> {
+    use Step::{Field as F, Item as I};
+    let path = src.path();
     let mut out = Vec::new();
-    let loc = Locator::new(source, path);
     let mut best_first = 0;
     let mut best_longest = 0;
     let mut best_positions: BTreeMap<usize, usize> = BTreeMap::new();
@@ -106,11 +112,9 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
         let ratings = rate_options(s, g, n);
         if !ratings.iter().any(|r| r.is_good()) {
             out.push(
-                loc.at_node_field(
+                src.at(
                     Code::W010,
-                    at,
-                    None,
-                    "id",
+                    &[F("nodes"), I(at), F("id")],
                     format!("no option at `{}` is one the rubric rates well", n.id),
                 )
                 .with_hint("add an option that follows the guidance (an open question, a reflection, the phase's task)"),
@@ -118,11 +122,9 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
         }
         if !ratings.iter().any(|r| r.is_mistake()) {
             out.push(
-                loc.at_node_field(
+                src.at(
                     Code::W011,
-                    at,
-                    None,
-                    "id",
+                    &[F("nodes"), I(at), F("id")],
                     format!("no option at `{}` is a tempting mistake", n.id),
                 )
                 .with_hint("add a plausible wrong move (premature advice, reassurance, pressing, drifting off)"),
@@ -147,11 +149,9 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
             // Each later copy is reported, at itself.
             if !seen.insert(o.text.trim().to_lowercase()) {
                 out.push(
-                    loc.at_node_field(
+                    src.at(
                         Code::W013,
-                        at,
-                        Some(("options", i)),
-                        "text",
+                        &[F("nodes"), I(at), F("options"), I(i), F("text")],
                         format!("option text used twice at `{}`", n.id),
                     )
                     .with_hint("every option should read differently"),
@@ -162,7 +162,7 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
             let len = l.text.chars().count();
             if len > MAX_LINE_CHARS {
                 out.push(
-                    loc.at_node_field(Code::W015, at, Some(("client", i)), "text", format!("a client line of {len} characters at `{}`", n.id))
+                    src.at(Code::W015, &[F("nodes"), I(at), F("client"), I(i), F("text")], format!("a client line of {len} characters at `{}`", n.id))
                         .with_hint(format!("keep client lines under {MAX_LINE_CHARS} characters; split the rest into a disclosure or the next node")),
                 );
             }
@@ -180,11 +180,9 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
                 || c.remembers.contains(&d.id);
             if impossible {
                 out.push(
-                    loc.at_node_field(
+                    src.at(
                         Code::W016,
-                        at,
-                        Some(("disclosures", i)),
-                        "id",
+                        &[F("nodes"), I(at), F("disclosures"), I(i), F("id")],
                         format!(
                             "disclosure `{}` can never be made: its condition cannot hold",
                             d.id
@@ -251,6 +249,5 @@ pub fn lint(s: &Scenario, g: &Guidance, source: &str, path: &Path) -> Vec<Diagno
             );
         }
     }
-    out.sort_by_key(|d| (d.position, d.code));
-    out
+    src.finish(out)
 }

@@ -3,73 +3,47 @@
 //! only for large files, and only when every part parses: any problem falls
 //! back to the ordinary whole-file parse, which gives exact error positions.
 
+use crate::core::load::{Skim, Tok};
 use crate::core::model::{Node, Scenario};
 
 /// Files at least this large are parsed in two halves.
 pub const SPLIT_BYTES: usize = 256 * 1024;
 
-/// Byte ranges of the items of the top-level `nodes: [ ... ]` list, found
-/// by a scanner that knows RON's strings and comments. The `Locator` in
-/// `load.rs` has a fuller reader of RON's structure (raw strings, nested
-/// block comments); this one stays separate because it is on the path of
-/// every large load, where that reader cost 10 to 15 ms more on the 2.4 MB
-/// benchmark file. What it does not know, it leaves to the whole-file parse.
+/// Where the top-level `nodes: [ ... ]` list opens and closes, and the
+/// commas between its items, read with the fast path of the loader's RON
+/// tokenizer (`load::Skim`: the same rules for strings, raw strings and
+/// nested comments, structural tokens only). What it cannot read
+/// (unbalanced brackets, a comment between `nodes` and its colon) it leaves
+/// to the whole-file parse.
 fn node_items(src: &str) -> Option<(usize, usize, Vec<usize>)> {
-    let b = src.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
     let mut open = None;
     let mut commas = Vec::new();
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => return None, // rare: let the full parser handle it
-            // A raw string literal (not an `r` ending an identifier): leave it
-            // to the full parser.
-            b'r' if matches!(b.get(i + 1), Some(b'#' | b'"'))
-                && !(i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
-            {
-                return None;
-            }
-            b'(' | b'{' => depth += 1,
-            b'[' => {
+    // The previous token was the colon after `nodes`.
+    let mut after_key = false;
+    for (tok, at, word) in Skim::new(src) {
+        match tok {
+            Tok::Open(c) => {
                 depth += 1;
                 // `nodes: [` at the scenario's top level (depth 1 inside `Scenario(`).
-                if depth == 2 && open.is_none() {
-                    let before = src[..i].trim_end();
-                    if before.ends_with(':')
-                        && before[..before.len() - 1].trim_end().ends_with("nodes")
-                    {
-                        open = Some(i);
-                    }
+                if c == b'[' && depth == 2 && open.is_none() && after_key {
+                    open = Some(at);
                 }
             }
-            b')' | b'}' => depth = depth.checked_sub(1)?,
-            b']' => {
+            Tok::Close => {
                 if depth == 2
                     && let Some(o) = open
                 {
-                    return Some((o, i, commas));
+                    return (src.as_bytes()[at] == b']').then_some((o, at, commas));
                 }
                 depth = depth.checked_sub(1)?;
             }
-            b',' if depth == 2 && open.is_some() => commas.push(i),
+            Tok::Comma if depth == 2 && open.is_some() => commas.push(at),
             _ => {}
         }
-        i += 1;
+        after_key = tok == Tok::Colon
+            && depth == 1
+            && word.is_some_and(|w| src.as_bytes().get(w) == Some(b"nodes".as_slice()));
     }
     None
 }
