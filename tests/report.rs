@@ -849,3 +849,373 @@ fn a_retry_counts_its_repeated_moves_once_at_each_choice_point() {
         assert_eq!(p.reached, expected, "{} (turn {})", t.node, k + 1);
     }
 }
+
+// ---- Hostile and broken folders (issue 10: defects 2, 8, 11, 12, 13, 14, 15) ----
+
+/// One good record's JSON, as a value to change.
+fn record_json(seed: u64, trainee: &str) -> Value {
+    serde_json::to_value(record(ROSA, seed, trainee, 1)).expect("a record is JSON")
+}
+
+fn write_json(dir: &Path, name: &str, v: &Value) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, serde_json::to_vec_pretty(v).expect("json")).expect("write");
+}
+
+/// The kind and reason the report gives for `file`.
+fn listed<'a>(r: &'a Report, file: &str) -> (&'static str, &'a str) {
+    r.problems.iter().find(|p| p.file == file).map_or_else(
+        || panic!("{file} is not listed: {:?}", r.problems),
+        |p| (p.kind.label(), p.reason.as_str()),
+    )
+}
+
+/// Runs the binary with a watchdog (and, on Unix, a memory cap), so that a
+/// command that blocks or reads without bound fails the test instead of
+/// hanging it.
+#[cfg(unix)]
+fn run_bounded(args: &[&str], cwd: &Path) -> std::process::Output {
+    use std::io::Read as _;
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 4000000 2>/dev/null; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            if let Some(mut s) = child.stdout.take() {
+                let _ = s.read_to_end(&mut out);
+            }
+            if let Some(mut s) = child.stderr.take() {
+                let _ = s.read_to_end(&mut err);
+            }
+            return std::process::Output {
+                status,
+                stdout: out,
+                stderr: err,
+            };
+        }
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`ipt-trainer {}` did not finish in 30 s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_link_to_a_device_in_the_folder_is_skipped_not_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let records = dir.path().join("records");
+    write_json(&records, "good.json", &record_json(1, "Sam"));
+    std::os::unix::fs::symlink("/dev/zero", records.join("zero.json")).expect("symlink");
+    let fifo = records.join("pipe.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let out = dir.path().join("report.html");
+    let o = run_bounded(
+        &[
+            "report",
+            records.to_str().expect("utf8"),
+            "--out",
+            out.to_str().expect("utf8"),
+        ],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("pipe.json: it is not a regular file but a named pipe (FIFO)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("zero.json: a link, not read: it is not a regular file but a device"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 attempt (0 flagged), 2 files skipped"),
+        "{err}"
+    );
+}
+
+#[test]
+fn impossible_numbers_are_caught_and_named() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    write_json(d, "good.json", &record_json(1, "Good"));
+    let bad = |name: &str, seed: u64, change: &dyn Fn(&mut Value)| {
+        let mut v = record_json(seed, name);
+        change(&mut v);
+        write_json(d, &format!("{name}.json"), &v);
+    };
+    // Unusable: skipped.
+    bad("score", 2, &|v| {
+        v["debrief"]["scores"]["rapport"] = 2_147_483_647.into();
+    });
+    bad("future", 3, &|v| {
+        v["finished_at"] = 18_446_744_073_709_551_615_u64.into();
+    });
+    bad("epoch", 4, &|v| v["finished_at"] = 0.into());
+    bad("points", 5, &|v| {
+        v["debrief"]["turns"][0]["score"]["rapport"] = 2_147_483_647.into();
+        v["debrief"]["turns"][0]["score"]["pacing"] = 2_147_483_647.into();
+    });
+    bad("votes", 6, &|v| {
+        let option = v["debrief"]["turns"][0]["option"].clone();
+        let text = v["debrief"]["turns"][0]["text"].clone();
+        let vote = |n: u64| serde_json::json!({"option": option, "text": text, "votes": n});
+        v["group"] = serde_json::json!({
+            "mode": "ClassVote",
+            "turns": [{"votes": [vote(4_294_967_295), vote(4_294_967_295)]}],
+        });
+    });
+    // Odd but harmless: flagged.
+    bad("minutes", 7, &|v| {
+        v["debrief"]["minutes_planned"] = 100_000.into();
+    });
+    bad("choices", 8, &|v| {
+        v["debrief"]["choices"] = serde_json::json!([9, 9]);
+    });
+    // A seed above 2^53 is a real seed (the clock's nanoseconds): kept, and
+    // written exactly in the xAPI.
+    let big_seed: u64 = (1 << 53) + 1;
+    bad("seed", big_seed, &|_| {});
+
+    let r = report::build(d, &options()).expect("build");
+    let (k, why) = listed(&r, "score.json");
+    assert_eq!(k, "skipped");
+    assert!(
+        why.contains("rapport 2147483647") && why.contains("0 to 100"),
+        "{why}"
+    );
+    let (k, why) = listed(&r, "future.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("finish time") && why.contains("2020"), "{why}");
+    assert_eq!(listed(&r, "epoch.json").0, "skipped");
+    let (k, why) = listed(&r, "points.json");
+    assert_eq!(k, "skipped");
+    assert!(
+        why.contains("move 1") && why.contains("2147483647"),
+        "{why}"
+    );
+    let (k, why) = listed(&r, "votes.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("4294967295 votes"), "{why}");
+    let (k, why) = listed(&r, "minutes.json");
+    assert_eq!(k, "flagged");
+    assert!(why.contains("100000 minutes"), "{why}");
+    let (k, why) = listed(&r, "choices.json");
+    assert_eq!(k, "flagged");
+    assert!(why.contains("choices"), "{why}");
+    assert_eq!(r.attempts.len(), 4, "good, minutes, choices and seed");
+
+    let csv = r.csv();
+    assert!(!csv.contains("2147483647"), "{csv}");
+    let xapi = r.xapi();
+    let ext = format!("{}/xapi/extensions/seed", report::DEFAULT_XAPI_HOMEPAGE);
+    let seeds: Vec<&Value> = xapi
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| &s["context"]["extensions"][&ext])
+        .collect();
+    assert!(
+        seeds.contains(&&Value::String(big_seed.to_string())),
+        "the seed as an exact string: {seeds:?}"
+    );
+    for s in xapi.as_array().expect("array") {
+        let t = s["timestamp"].as_str().expect("timestamp");
+        assert!(t.starts_with("20"), "{t}");
+    }
+}
+
+#[test]
+fn temporary_files_left_by_an_interrupted_save_are_listed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write_json(dir.path(), "good.json", &record_json(1, "Sam"));
+    // What a `play --record` killed with -9 leaves: the old and the new
+    // temporary names.
+    std::fs::write(dir.path().join("a.json.tmp"), "{\"format\": ").expect("w");
+    std::fs::write(dir.path().join("b.json.4242-7.tmp"), "").expect("w");
+    let r = report::build(dir.path(), &options()).expect("build");
+    for f in ["a.json.tmp", "b.json.4242-7.tmp"] {
+        let (k, why) = listed(&r, f);
+        assert_eq!(k, "skipped");
+        assert!(why.contains("temporary file"), "{why}");
+    }
+    assert_eq!(r.attempts.len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_folder_are_not_followed_and_folder_links_do_not_loop() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let records = dir.path().join("records");
+    let elsewhere = dir.path().join("elsewhere");
+    write_json(&records, "in.json", &record_json(1, "Inside"));
+    write_json(&elsewhere, "out.json", &record_json(2, "Outside"));
+    std::os::unix::fs::symlink(elsewhere.join("out.json"), records.join("out.json"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(&records, records.join("loop")).expect("symlink");
+    std::os::unix::fs::symlink(records.join("in.json"), records.join("alias.json"))
+        .expect("symlink");
+    let r = report::build(&records, &options()).expect("build");
+    let (k, why) = listed(&r, "out.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("outside the folder"), "{why}");
+    let (k, why) = listed(&r, "loop");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("a link to a folder"), "{why}");
+    // A link to a record inside is read (and, as a copy, counted once).
+    let copies: Vec<&str> = r
+        .problems
+        .iter()
+        .filter(|p| p.reason.contains("the same attempt as"))
+        .map(|p| p.file.as_str())
+        .collect();
+    assert_eq!(copies.len(), 1, "{:?}", r.problems);
+    let names: Vec<&str> = r.attempts.iter().map(|a| a.trainee.as_str()).collect();
+    assert_eq!(names, ["Inside"]);
+}
+
+#[test]
+fn an_xapi_home_page_with_a_fragment_query_or_password_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (bad, why) in [
+        ("https://evil.example/#?x", "fragment"),
+        ("https://lms.example.edu/ipt?course=1", "query"),
+        ("https://lms.example.edu/ipt?", "query"),
+        (
+            "https://tutor:secret@lms.example.edu",
+            "user name or password",
+        ),
+        ("ftp://lms.example.edu", "http"),
+        ("https:lms.example.edu", "http"),
+        ("https://", "http"),
+    ] {
+        let o = ReportOptions {
+            xapi_homepage: bad.into(),
+            ..options()
+        };
+        let err = report::build(dir.path(), &o).expect_err(bad).to_string();
+        assert!(err.contains(why) && err.contains(bad), "{bad}: {err}");
+    }
+    let ok = ReportOptions {
+        xapi_homepage: "https://lms.example.edu/ipt/".into(),
+        ..options()
+    };
+    let r = report::build(dir.path(), &ok).expect("a plain address");
+    assert_eq!(r.options.xapi_homepage, "https://lms.example.edu/ipt");
+    let o = run(
+        &[
+            "report",
+            dir.path().to_str().expect("utf8"),
+            "--out",
+            "x.html",
+            "--xapi-homepage",
+            "https://evil.example/#?x",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("fragment"));
+}
+
+#[test]
+fn a_version_of_the_wrong_type_is_named_as_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut v = record_json(1, "Sam");
+    v["version"] = Value::String("1".into());
+    write_json(dir.path(), "string.json", &v);
+    let mut v = record_json(2, "Sam");
+    v["version"] = serde_json::json!(1.5);
+    write_json(dir.path(), "fraction.json", &v);
+    let mut v = record_json(3, "Sam");
+    v.as_object_mut().expect("object").remove("version");
+    write_json(dir.path(), "none.json", &v);
+    let r = report::build(dir.path(), &options()).expect("build");
+    let why = listed(&r, "string.json").1;
+    assert!(why.contains("record version \"1\" (a string)"), "{why}");
+    let why = listed(&r, "fraction.json").1;
+    assert!(
+        why.contains("record version 1.5 (a number with a fraction)"),
+        "{why}"
+    );
+    let why = listed(&r, "none.json").1;
+    assert!(why.contains("no version"), "{why}");
+}
+
+#[test]
+fn a_record_with_a_byte_order_mark_or_a_capital_extension_is_read_and_other_files_counted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(serde_json::to_vec(&record_json(1, "Bom")).expect("json"));
+    std::fs::write(dir.path().join("bom.json"), bytes).expect("w");
+    write_json(dir.path(), "LOUD.JSON", &record_json(2, "Loud"));
+    std::fs::write(dir.path().join("README"), "not a record").expect("w");
+    std::fs::write(dir.path().join("notes.txt"), "not a record").expect("w");
+    let r = report::build(dir.path(), &options()).expect("build");
+    let mut names: Vec<&str> = r.attempts.iter().map(|a| a.trainee.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Bom", "Loud"], "{:?}", r.problems);
+    assert!(
+        r.html().contains("2 other files are not records"),
+        "the page says how many files were not read"
+    );
+    let o = run(
+        &[
+            "report",
+            dir.path().to_str().expect("utf8"),
+            "--out",
+            "x.html",
+        ],
+        dir.path(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("2 other files are not records"), "{err}");
+    assert!(err.contains("README") && err.contains("notes.txt"), "{err}");
+}
+
+#[test]
+fn csv_cells_hiding_a_formula_behind_spaces_or_full_width_signs_are_defused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let titles = [
+        " =1+2",
+        "\n=1+2",
+        "\u{3000}=1+2",
+        "\u{feff}=1+2",
+        "＝1+2",
+        "＋1",
+        "－1",
+        "＠SUM(A1)",
+        " \r-1",
+        "\t+1",
+    ];
+    for (k, t) in titles.iter().enumerate() {
+        let mut v = record_json(k as u64, "x");
+        v["scenario_title"] = Value::String((*t).to_string());
+        v["finished_at"] = (BASE + k as u64).into();
+        write_json(dir.path(), &format!("{k}.json"), &v);
+    }
+    let r = report::build(dir.path(), &options()).expect("build");
+    let rows = parse_csv(&r.csv());
+    let col = rows[0]
+        .iter()
+        .position(|h| h == "scenario_title")
+        .expect("column");
+    let got: Vec<&str> = rows[1..].iter().map(|row| row[col].as_str()).collect();
+    let want: Vec<String> = titles.iter().map(|t| format!("'{t}")).collect();
+    assert_eq!(got, want);
+}

@@ -827,6 +827,30 @@ fn report_cmd(
     for n in &report.scenario_notes {
         eprintln!("note: {n}");
     }
+    if !report.other_files.is_empty() {
+        const SHOWN: usize = 10;
+        let n = report.other_files.len();
+        let names: Vec<String> = report
+            .other_files
+            .iter()
+            .take(SHOWN)
+            .map(|p| p.display().to_string())
+            .collect();
+        eprintln!(
+            "note: {} not read: {}{}",
+            if n == 1 {
+                "1 other file is not a record (not named .json) and was".to_string()
+            } else {
+                format!("{n} other files are not records (not named .json) and were")
+            },
+            names.join(", "),
+            if n > SHOWN {
+                format!(" and {} more", n - SHOWN)
+            } else {
+                String::new()
+            }
+        );
+    }
     let mut outputs: Vec<(&Path, Vec<u8>)> = vec![(out, report.html().into_bytes())];
     if let Some(c) = csv {
         outputs.push((c, report.csv().into_bytes()));

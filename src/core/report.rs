@@ -3,24 +3,35 @@
 //! HTML page, a CSV with one row per attempt, and xAPI statements.
 //!
 //! Reading never stops at a bad file: a record that cannot be read (damaged,
-//! cut off, another format or version) is *skipped* with the reason; a
-//! record whose scenario changed since, or cannot be found, is *flagged*
-//! (kept, marked). With `anonymize`, names are replaced by pseudonyms as the
-//! records are read, so nothing after that ever sees a real name.
+//! cut off, another format or version, impossible numbers, not a regular
+//! file, a link out of the folder, a temporary file of a save that was cut
+//! short) is *skipped* with the reason; a record whose scenario changed
+//! since, or cannot be found, or whose numbers are odd but harmless, is
+//! *flagged* (kept, marked). Records are read with the store's one reader
+//! ([`store::read_record_checked`]). With `anonymize`, names are replaced by
+//! pseudonyms as the records are read, so nothing after that ever sees a
+//! real name.
+//!
+//! Dates: `jiff` (its `Timestamp` prints RFC 3339 in UTC as xAPI wants it);
+//! `time` would need its macros feature for the custom formats.
+//! The home page is checked with `url` (the WHATWG parser browsers use).
 
 mod aggregate;
 mod csv;
 mod html;
+mod svg;
 mod xapi;
 
+pub use self::csv::guard as csv_guard;
 pub use aggregate::{ChoicePoint, DimStats, Distribution, OptionStat, Progress, passed};
 pub use html::esc as html_escape;
-pub use xapi::{sha1, uuid_v5};
+pub use store::MAX_RECORD_BYTES;
+pub use xapi::statement_id;
 
 use crate::core::group::GroupRecord;
 use crate::core::model::{MoveKind, Outcome};
 use crate::core::session::Scores;
-use crate::core::store::{self, AttemptRecord, RECORD_FORMAT, RECORD_VERSION, content_hash};
+use crate::core::store::{self, AttemptRecord, content_hash};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -30,10 +41,6 @@ pub const DEFAULT_XAPI_HOMEPAGE: &str = "https://ipt-trainer.invalid";
 
 /// The overall score counted as a success in xAPI (and marked on charts).
 pub const DEFAULT_PASS_MARK: i32 = 60;
-
-/// Files larger than this are not read as records (a long session's record
-/// is about 50 KB).
-pub const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
 
 /// How the report is made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,17 +73,20 @@ pub enum ReportError {
     #[error("cannot read the folder of records {path}: {reason}")]
     Folder { path: PathBuf, reason: String },
     #[error(
-        "the xAPI home page `{0}` is not an absolute http(s) IRI (e.g. https://lms.example.edu)"
+        "the xAPI home page `{given}` cannot be used: {why}; give an absolute http(s) address without a query, fragment or password (e.g. https://lms.example.edu)"
     )]
-    Homepage(String),
+    Homepage { given: String, why: &'static str },
 }
 
 /// Whether a file was left out or kept with a mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ProblemKind {
-    /// Not read: damaged, cut off, another format or version, a duplicate.
+    /// Not read: damaged, cut off, another format or version, impossible
+    /// numbers, a duplicate, not a regular file, a link out of the folder,
+    /// a temporary file.
     Skipped,
-    /// Read and included, but marked: its scenario changed or is missing.
+    /// Read and included, but marked: its scenario changed or is missing,
+    /// or some of its numbers are odd.
     Flagged,
 }
 
@@ -201,8 +211,13 @@ pub struct Report {
     pub attempts: Vec<Attempt>,
     /// Skipped and flagged files, in file order.
     pub problems: Vec<Problem>,
-    /// How many `.json` files were found.
+    /// How many files were looked at as records: the `.json` files (in any
+    /// case), links to them, and temporary files of records; each is either
+    /// an attempt or a problem.
     pub files_found: usize,
+    /// The other files in the folder, not read (real paths, for the
+    /// terminal; the page only counts them).
+    pub other_files: Vec<PathBuf>,
     /// The current scenarios by id (empty if none were given).
     pub scenarios: BTreeMap<String, ScenarioInfo>,
     /// Scenario files that could not be read, and why (shown as notes).
@@ -228,73 +243,107 @@ fn file_id(relative: &str) -> String {
     format!("file-{}", &h[..8])
 }
 
+/// A time as jiff sees it; `None` past the year 9999 (no record has one:
+/// [`store::check_values`] refuses finish times outside 2020 to 2100).
+fn timestamp(secs: u64) -> Option<jiff::Timestamp> {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+}
+
 /// Seconds since the Unix epoch as ISO 8601 in UTC, e.g.
 /// `2026-11-23T09:05:00Z`.
 pub fn iso_utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    timestamp(secs).map_or_else(|| format!("(time {secs} out of range)"), |t| t.to_string())
 }
 
 /// The date part of [`iso_utc`].
 pub fn iso_date(secs: u64) -> String {
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
+    strftime(secs, "%Y-%m-%d")
 }
 
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
-/// calendar (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// A time in UTC in a `strftime` format.
+fn strftime(secs: u64, format: &str) -> String {
+    timestamp(secs).map_or_else(
+        || format!("(time {secs} out of range)"),
+        |t| t.strftime(format).to_string(),
+    )
 }
 
-/// Checks and normalises the xAPI home page: an absolute http(s) IRI,
-/// without a trailing slash.
+/// A time for people: `2026-11-23 16:55`.
+pub fn human_time(secs: u64) -> String {
+    strftime(secs, "%Y-%m-%d %H:%M")
+}
+
+/// Checks and normalises the xAPI home page: an absolute http(s) address
+/// with a host, and no user name, password, query or fragment (each IRI is
+/// made by appending a path, so anything after `?` or `#` would swallow
+/// it), without a trailing slash. The address is kept as given (so the
+/// statement ids of earlier reports stay the same).
 pub fn check_homepage(homepage: &str) -> Result<String, ReportError> {
     let h = homepage.trim().trim_end_matches('/');
-    let rest = h
-        .strip_prefix("https://")
-        .or_else(|| h.strip_prefix("http://"));
-    match rest {
-        Some(host)
-            if !host.is_empty()
-                && !host.starts_with('/')
-                && !h
-                    .chars()
-                    .any(|c| c.is_whitespace() || "<>\"{}|\\^`".contains(c)) =>
-        {
-            Ok(h.to_string())
-        }
-        _ => Err(ReportError::Homepage(homepage.to_string())),
+    let refuse = |why| ReportError::Homepage {
+        given: homepage.to_string(),
+        why,
+    };
+    let lower = h.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(refuse("it does not start with http:// or https://"));
     }
+    let url = url::Url::parse(h).map_err(|_| refuse("it is not an http(s) address with a host"))?;
+    if !url.has_host() || url.host_str().is_some_and(str::is_empty) {
+        return Err(refuse("it is not an http(s) address with a host"));
+    }
+    if url.fragment().is_some() {
+        return Err(refuse(
+            "it has a fragment (`#…`), which would put every IRI inside it",
+        ));
+    }
+    if url.query().is_some() {
+        return Err(refuse(
+            "it has a query (`?…`), which would put every IRI inside it",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("it has a user name or password"));
+    }
+    if h.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c))
+    {
+        return Err(refuse(
+            "it has a space or a character not allowed in an IRI",
+        ));
+    }
+    Ok(h.to_string())
 }
 
-/// The `.json` files under `dir`, recursively, sorted. Symbolic links to
-/// folders are not followed (no loops).
-fn record_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+/// What a walk of the folder found.
+#[derive(Default)]
+struct Found {
+    /// Files to read as records, sorted.
+    records: Vec<PathBuf>,
+    /// Files not read, and why (links out of the folder, links to folders
+    /// or devices, temporary files).
+    skipped: Vec<(PathBuf, String)>,
+    /// Files that are not records (not named `.json`).
+    others: Vec<PathBuf>,
+}
+
+/// The files under `dir`, recursively. Links are followed only to regular
+/// files inside the folder: a link out of it, to a folder (which could make
+/// a loop) or to a device is listed instead, as is a temporary file of a
+/// record that a killed save left.
+fn record_files(dir: &Path) -> Result<Found, ReportError> {
     let folder_error = |e: std::io::Error| ReportError::Folder {
         path: dir.to_path_buf(),
         reason: e.to_string(),
     };
-    if dir.is_file() {
-        return Ok(vec![dir.to_path_buf()]);
+    let mut found = Found::default();
+    if std::fs::metadata(dir).map_err(folder_error)?.is_file() {
+        found.records.push(dir.to_path_buf());
+        return Ok(found);
     }
-    let mut files = Vec::new();
+    let root = std::fs::canonicalize(dir).map_err(folder_error)?;
     let mut pending = vec![dir.to_path_buf()];
     let mut first = true;
     while let Some(d) = pending.pop() {
@@ -311,33 +360,63 @@ fn record_files(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
+            let name = entry.file_name();
+            let is_record = store::is_record_name(&name);
             if kind.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|x| x == "json") {
-                files.push(path);
+            } else if name.to_str().is_some_and(store::is_temp_record_name) {
+                found.skipped.push((
+                    path,
+                    "a temporary file left by a save that was cut short (such as `play --record` \
+                     stopped with kill -9), not a record; the finished record, if there is one, \
+                     is beside it"
+                        .into(),
+                ));
+            } else if kind.is_symlink() {
+                match link_problem(&path, &root) {
+                    None if is_record => found.records.push(path),
+                    None => found.others.push(path),
+                    Some(why) => found.skipped.push((path, why)),
+                }
+            } else if is_record {
+                found.records.push(path);
+            } else {
+                found.others.push(path);
             }
         }
     }
-    files.sort();
-    Ok(files)
+    found.records.sort();
+    found.others.sort();
+    Ok(found)
 }
 
-/// Reads one record: the typed fast path, and the store's checked reader
-/// (which gives the reason) when that fails.
-fn read_one(path: &Path) -> Result<AttemptRecord, String> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read the file: {e}"))?
-        .len();
-    if len > MAX_RECORD_BYTES {
-        return Err(format!(
-            "the file is {len} bytes, more than a record can be ({MAX_RECORD_BYTES})"
+/// Why a link in the folder is not followed (`None`: it leads to a regular
+/// file inside the folder).
+fn link_problem(link: &Path, root: &Path) -> Option<String> {
+    let Ok(target) = std::fs::canonicalize(link) else {
+        return Some("a link to nothing (its target does not exist)".into());
+    };
+    let meta = std::fs::metadata(&target).ok()?;
+    let shown = target.display();
+    if meta.is_dir() {
+        return Some(format!(
+            "a link to a folder, not followed (its records are read where they are): {shown}"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    match serde_json::from_slice::<AttemptRecord>(&bytes) {
-        Ok(r) if r.format == RECORD_FORMAT && r.version == RECORD_VERSION => Ok(r),
-        _ => store::read_record(path),
+    if !meta.is_file() {
+        // The shared reader names what it is (and opens nothing that is not
+        // a regular file).
+        let what = crate::core::fsread::read_limited(&target, 0)
+            .err()
+            .map_or_else(|| "not a regular file".to_string(), |e| e.to_string());
+        return Some(format!("a link, not read: {what}: {shown}"));
     }
+    if !target.starts_with(root) {
+        return Some(format!(
+            "a link to a file outside the folder, not followed: {shown}"
+        ));
+    }
+    None
 }
 
 /// Runs `f` on every path, on all cores, keeping the order.
@@ -466,7 +545,7 @@ fn read_scenarios(dirs: &[PathBuf]) -> (BTreeMap<String, ScenarioInfo>, Vec<Stri
 pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError> {
     let mut options = options.clone();
     options.xapi_homepage = check_homepage(&options.xapi_homepage)?;
-    let paths = record_files(dir)?;
+    let found = record_files(dir)?;
     let (scenarios, scenario_notes) = read_scenarios(&options.scenario_dirs);
     let anonymize = options.anonymize;
     let name = move |n: &str| {
@@ -486,8 +565,8 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
             .into_owned();
         if anonymize { file_id(&rel) } else { rel }
     };
-    let read = map_parallel(&paths, |p| {
-        read_one(p).map(|r| {
+    let read = map_parallel(&found.records, |p| {
+        store::read_record_checked(p).map(|(r, check)| {
             let key = (
                 r.trainee.trim().to_string(),
                 r.scenario_id.clone(),
@@ -495,14 +574,31 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
                 r.debrief.seed,
                 r.debrief.choices.clone(),
             );
-            (key, summarise(r, shown_file(p), &name))
+            (key, summarise(r, shown_file(p), &name), check.odd_summary())
         })
     });
 
     let mut attempts = Vec::new();
     let mut problems = Vec::new();
+    // The parser's words, or a link's target, can quote a name.
+    let hide = |reason: String| {
+        if anonymize {
+            let kind = reason.split(':').next().unwrap_or_default().trim();
+            format!("{kind} (details hidden by --anonymize)")
+        } else {
+            reason
+        }
+    };
+    for (path, reason) in &found.skipped {
+        problems.push(Problem {
+            path: path.clone(),
+            file: shown_file(path),
+            kind: ProblemKind::Skipped,
+            reason: hide(reason.clone()),
+        });
+    }
     let mut seen: HashMap<(String, String, u64, u64, Vec<usize>), String> = HashMap::new();
-    for (path, result) in paths.iter().zip(read) {
+    for (path, result) in found.records.iter().zip(read) {
         let file = shown_file(path);
         let problem = |kind, reason| Problem {
             path: path.clone(),
@@ -510,15 +606,13 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
             kind,
             reason,
         };
-        let (key, mut attempt) = match result {
+        let (key, mut attempt, odd) = match result {
             Ok(ok) => ok,
-            Err(reason) => {
-                // The parser's words can quote a name from the file.
-                let reason = if options.anonymize {
-                    let kind = reason.split(':').next().unwrap_or_default().trim();
-                    format!("{kind} (details hidden by --anonymize)")
+            Err(e) => {
+                let reason = if anonymize && e.quotes_the_file() {
+                    format!("{} (details hidden by --anonymize)", e.kind_only())
                 } else {
-                    reason
+                    e.to_string()
                 };
                 problems.push(problem(ProblemKind::Skipped, reason));
                 continue;
@@ -532,8 +626,10 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
             continue;
         }
         seen.insert(key, file.clone());
-        if !options.scenario_dirs.is_empty() {
-            attempt.flag = match scenarios.get(&attempt.scenario_id) {
+        let scenario = if options.scenario_dirs.is_empty() {
+            None
+        } else {
+            match scenarios.get(&attempt.scenario_id) {
                 None => Some(format!(
                     "scenario `{}` is not in the scenario folders; the attempt cannot be checked against it",
                     attempt.scenario_id
@@ -545,13 +641,19 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
                     info.hashes.join(" or ")
                 )),
                 Some(_) => None,
-            };
-        }
+            }
+        };
+        let odd = odd.map(|o| format!("odd values (no session gives them): {o}"));
+        attempt.flag = match (scenario, odd) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
         if let Some(reason) = &attempt.flag {
             problems.push(problem(ProblemKind::Flagged, reason.clone()));
         }
         attempts.push(attempt);
     }
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
     attempts.sort_by(|a, b| {
         (a.finished_at, &a.trainee, &a.file).cmp(&(b.finished_at, &b.trainee, &b.file))
     });
@@ -559,7 +661,8 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
         options,
         attempts,
         problems,
-        files_found: paths.len(),
+        files_found: found.records.len() + found.skipped.len(),
+        other_files: found.others,
         scenarios,
         scenario_notes,
     })
@@ -621,6 +724,8 @@ mod tests {
         assert_eq!(iso_utc(1_709_210_096), "2024-02-29T12:34:56Z");
         assert_eq!(iso_utc(4_102_444_799), "2099-12-31T23:59:59Z");
         assert_eq!(iso_date(1_709_210_096), "2024-02-29");
+        assert_eq!(human_time(1_709_210_096), "2024-02-29 12:34");
+        assert!(iso_utc(u64::MAX).contains("out of range"));
     }
 
     #[test]
@@ -642,5 +747,11 @@ mod tests {
         assert!(check_homepage("lms.example.edu").is_err());
         assert!(check_homepage("https://").is_err());
         assert!(check_homepage("https://a b").is_err());
+        assert!(check_homepage("https://a.example/x y").is_err());
+        assert_eq!(
+            check_homepage(" http://LMS.example.edu/ipt// ").as_deref(),
+            Ok("http://LMS.example.edu/ipt"),
+            "kept as given, so statement ids do not change"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! rename); a damaged file is set aside with a message, never fatal.
 
 use crate::core::debrief::Debrief;
+use crate::core::fsread::{self, ReadError};
 use crate::core::model::Scenario;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -143,26 +144,150 @@ pub fn scenario_hash(s: &Scenario) -> String {
     content_hash(serde_json::to_string(s).unwrap_or_default().as_bytes())
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
+// `tempfile`'s `NamedTempFile::persist` would do the write and the rename,
+// but its random names cannot be told apart as one target's leftovers, to
+// clean after a killed write; file locks are in std (`File::lock`).
+
+/// How many writes this process has started, for unique temporary names.
+static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A temporary file that no write has touched for this long, and that no
+/// writer holds locked, was left by a write that was killed.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Where file locks are not supported, a temporary file this old is stale.
+const STALE_UNLOCKED_AFTER: std::time::Duration = std::time::Duration::from_mins(10);
+
+/// Whether `name` is a temporary file of a write to `target`: the name
+/// [`write_atomic`] gives (`TARGET.PID-N.tmp`) or the one it gave before
+/// (`TARGET.tmp`).
+fn is_temp_of(name: &str, target: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix(target)
+        .and_then(|r| r.strip_prefix('.'))
+        .and_then(|r| r.strip_suffix("tmp"))
+    else {
+        return false;
+    };
+    let Some(unique) = rest.strip_suffix('.') else {
+        return rest.is_empty();
+    };
+    unique.split_once('-').is_some_and(|(pid, n)| {
+        !pid.is_empty()
+            && !n.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && n.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// Whether a file name is a temporary file of some write of a record
+/// (`….json.tmp`, `….json.PID-N.tmp`, in any case), as a killed
+/// `play --record` leaves.
+pub fn is_temp_record_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.find(".json.").is_some_and(|at| {
+        let target_len = at + ".json".len();
+        is_temp_of(&lower, &lower[..target_len])
+    })
+}
+
+/// Removes the temporary files of earlier writes to `target` in `dir` that
+/// were left by a write that was killed: not written to for a while, and not
+/// locked by a writer. Nothing else is touched; a file that cannot be
+/// removed is left (the write goes on).
+fn remove_stale_temps(dir: &Path, target: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        // Only regular files (never a link, a FIFO or a folder).
+        if !is_temp_of(name, target) || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let age = entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or_default();
+        if age < STALE_AFTER {
+            continue;
+        }
+        let Ok(f) = std::fs::File::open(&path) else {
+            continue;
+        };
+        let stale = match f.try_lock() {
+            Ok(()) => true,
+            Err(std::fs::TryLockError::WouldBlock) => false,
+            Err(std::fs::TryLockError::Error(_)) => age >= STALE_UNLOCKED_AFTER,
+        };
+        if stale {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Creates a new temporary file for a write to `target` in `dir`, with a
+/// name no other write uses (this process's id and a count; never over an
+/// existing file).
+fn create_temp(dir: &Path, target: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let pid = std::process::id();
+    let mut last = None;
+    for _ in 0..100 {
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{target}.{pid}-{n}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => return Ok((path, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it (a name
+/// of its own for every write, so writes of the same file at once do not
+/// clash), synced, then renamed over `path`. Readers see the old file or the
+/// new one, never half of one. The temporary files of earlier writes to the
+/// same `path` that were killed half-way (`kill -9`, a power cut) are
+/// removed first; one that another write is still making (it holds a lock
+/// on it) is left alone.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreProblem> {
+    use std::io::Write;
     let io = |e: std::io::Error| StoreProblem::Io {
         path: path.to_path_buf(),
         reason: e.to_string(),
     };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+    let Some(target) = path.file_name().and_then(|n| n.to_str()) else {
+        return Err(StoreProblem::Io {
+            path: path.to_path_buf(),
+            reason: "not the path of a file with a UTF-8 name".into(),
+        });
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    remove_stale_temps(dir, target);
+    let (tmp, mut f) = create_temp(dir, target).map_err(io)?;
+    // Held while writing, so that another write's clean-up leaves this file
+    // alone (a lock ends with its process, so a killed write's file is free).
+    let _ = f.lock();
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    drop(f);
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
     }
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, path).map_err(io)
+    Ok(())
 }
 
 pub fn now_secs() -> u64 {
@@ -226,8 +351,10 @@ impl Store {
     /// The settings; defaults if there are none or they are damaged.
     pub fn load_settings(&self) -> (Settings, Option<StoreProblem>) {
         let path = self.settings_path();
-        match std::fs::read_to_string(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Settings::default(), None),
+        if is_missing(&path) {
+            return (Settings::default(), None);
+        }
+        match fsread::read_text_limited(&path, MAX_SETTINGS_BYTES) {
             Err(e) => (
                 Settings::default(),
                 Some(Self::set_aside(&path, e.to_string())),
@@ -263,12 +390,18 @@ impl Store {
 
     pub fn load_in_progress(&self) -> (Option<InProgress>, Option<StoreProblem>) {
         let path = self.in_progress_path();
-        match std::fs::read(&path) {
-            Err(_) => (None, None),
-            Ok(bytes) => match serde_json::from_slice(&bytes) {
-                Ok(p) => (Some(p), None),
-                Err(e) => (None, Some(Self::set_aside(&path, e.to_string()))),
-            },
+        if is_missing(&path) {
+            return (None, None);
+        }
+        let parsed = fsread::read_limited(&path, MAX_RECORD_BYTES)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                serde_json::from_slice(bytes).map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(p) => (Some(p), None),
+            Err(reason) => (None, Some(Self::set_aside(&path, reason))),
         }
     }
 
@@ -304,6 +437,11 @@ impl Store {
     }
 }
 
+/// Nothing at all is at `path` (not even a broken link).
+fn is_missing(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+}
+
 fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| {
@@ -325,23 +463,378 @@ pub fn write_record(path: &Path, r: &AttemptRecord) -> Result<(), StoreProblem> 
     write_atomic(path, &json)
 }
 
-/// Reads one record, checking its format and version.
-pub fn read_record(path: &Path) -> Result<AttemptRecord, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let v: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| format!("not a readable record: {e}"))?;
-    if v.get("format").and_then(|f| f.as_str()) != Some(RECORD_FORMAT) {
-        return Err("not an ipt-trainer attempt record".into());
-    }
-    let version = v.get("version").and_then(serde_json::Value::as_u64);
-    if version != Some(u64::from(RECORD_VERSION)) {
-        return Err(format!(
-            "record version {version:?} is not one this program reads ({RECORD_VERSION})"
-        ));
-    }
-    serde_json::from_value(v).map_err(|e| format!("damaged record: {e}"))
+/// Files larger than this are not read as records (a long session's record
+/// is about 50 KB). The History and the class report read with this limit.
+pub const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Settings are a few hundred bytes.
+const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
+
+/// Why a record cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// Not a regular file, too large, not readable.
+    #[error("{0}")]
+    Read(#[from] ReadError),
+    #[error("not a readable record: {0}")]
+    Syntax(String),
+    #[error("not an ipt-trainer attempt record{0}")]
+    Format(String),
+    #[error("the record has no version; this program reads version {RECORD_VERSION}")]
+    NoVersion,
+    #[error(
+        "record version {found} is not one this program reads (it reads {RECORD_VERSION}, a whole number)"
+    )]
+    Version { found: String },
+    #[error("damaged record: {0}")]
+    Damaged(String),
+    /// Numbers no session can give: using them would make a report wrong.
+    #[error("impossible values: {}", .0.join("; "))]
+    Impossible(Vec<String>),
 }
 
+impl RecordError {
+    /// Whether the message may quote text from the file (and so a name).
+    pub fn quotes_the_file(&self) -> bool {
+        matches!(
+            self,
+            RecordError::Syntax(_)
+                | RecordError::Format(_)
+                | RecordError::Version { .. }
+                | RecordError::Damaged(_)
+        )
+    }
+
+    /// The message without anything quoted from the file.
+    pub fn kind_only(&self) -> &'static str {
+        match self {
+            RecordError::Read(_) => "cannot read the file",
+            RecordError::Syntax(_) => "not a readable record",
+            RecordError::Format(_) => "not an ipt-trainer attempt record",
+            RecordError::NoVersion | RecordError::Version { .. } => {
+                "a record version this program does not read"
+            }
+            RecordError::Damaged(_) => "damaged record",
+            RecordError::Impossible(_) => "impossible values",
+        }
+    }
+}
+
+/// A JSON value as a person would name it, shortened.
+fn describe(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let short = |s: &str| {
+        let cut: String = s.chars().take(40).collect();
+        if cut.len() < s.len() {
+            format!("{cut}…")
+        } else {
+            cut
+        }
+    };
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("{b} (true or false)"),
+        Value::Number(n) if n.is_u64() => n.to_string(),
+        Value::Number(n) if n.is_i64() => format!("{n} (a negative number)"),
+        Value::Number(n) => format!("{n} (a number with a fraction)"),
+        Value::String(s) => format!("{} (a string)", Value::String(short(s))),
+        Value::Array(_) => "[…] (a list)".into(),
+        Value::Object(_) => "{…} (an object)".into(),
+    }
+}
+
+/// Parses the bytes of a record (a leading UTF-8 byte-order mark allowed),
+/// checking its format and version. A record written by this program is
+/// parsed once, straight into its typed form; anything else is looked at
+/// more closely to say what is wrong.
+pub fn parse_record(bytes: &[u8]) -> Result<AttemptRecord, RecordError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(r) = serde_json::from_slice::<AttemptRecord>(bytes)
+        && r.format == RECORD_FORMAT
+        && r.version == RECORD_VERSION
+    {
+        return Ok(r);
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| RecordError::Syntax(e.to_string()))?;
+    match v.get("format") {
+        Some(serde_json::Value::String(f)) if f == RECORD_FORMAT => {}
+        Some(serde_json::Value::String(f)) => {
+            return Err(RecordError::Format(format!(
+                " (its format is {})",
+                serde_json::Value::String(f.chars().take(60).collect())
+            )));
+        }
+        _ if !v.is_object() => {
+            return Err(RecordError::Format(" (not a JSON object)".into()));
+        }
+        _ => return Err(RecordError::Format(String::new())),
+    }
+    match v.get("version") {
+        None => return Err(RecordError::NoVersion),
+        Some(n) if n.as_u64() == Some(u64::from(RECORD_VERSION)) => {}
+        Some(other) => {
+            return Err(RecordError::Version {
+                found: describe(other),
+            });
+        }
+    }
+    serde_json::from_value(v).map_err(|e| RecordError::Damaged(e.to_string()))
+}
+
+/// The earliest finish time a record can have: 2020-01-01 00:00 UTC.
+pub const FINISHED_FROM: u64 = 1_577_836_800;
+/// The first finish time a record cannot have: 2100-01-01 00:00 UTC.
+pub const FINISHED_BEFORE: u64 = 4_102_444_800;
+/// The most votes one option can get at one choice point (the largest count
+/// the app's class vote takes).
+pub const MAX_VOTES: u32 = 9_999;
+/// The most points (up or down) one move can give on one dimension: far more
+/// than any rubric gives, and small enough that no sum overflows.
+pub const MAX_MOVE_POINTS: i32 = 1_000;
+
+/// What is wrong with the numbers of a record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValueCheck {
+    /// Numbers that would make what is counted from the record wrong (a
+    /// score past 100, a finish time in another century, a billion votes):
+    /// the record cannot be used.
+    pub unusable: Vec<String>,
+    /// Numbers that cannot come from a session but change nothing that is
+    /// counted (minutes, the client's state, choices that do not match the
+    /// moves): the record can be used, marked.
+    pub odd: Vec<String>,
+}
+
+impl ValueCheck {
+    /// The odd values in one sentence, at most a few of them named.
+    pub fn odd_summary(&self) -> Option<String> {
+        summary(&self.odd)
+    }
+}
+
+fn summary(list: &[String]) -> Option<String> {
+    const SHOWN: usize = 3;
+    match list.len() {
+        0 => None,
+        n if n <= SHOWN => Some(list.join("; ")),
+        n => Some(format!(
+            "{}; and {} more",
+            list[..SHOWN].join("; "),
+            n - SHOWN
+        )),
+    }
+}
+
+/// Checks every number a record carries against what a session can give.
+/// (Any `u64` is a seed: sessions started without one take the clock's
+/// nanoseconds.)
+pub fn check_values(r: &AttemptRecord) -> ValueCheck {
+    let mut c = ValueCheck::default();
+    let d = &r.debrief;
+    let score = |v: i32| (0..=100).contains(&v);
+
+    if !(FINISHED_FROM..FINISHED_BEFORE).contains(&r.finished_at) {
+        c.unusable.push(format!(
+            "finish time {} is not between 2020 and 2100",
+            r.finished_at
+        ));
+    }
+    for (name, v) in [
+        ("rapport", d.scores.rapport),
+        ("pacing", d.scores.pacing),
+        ("focus", d.scores.focus),
+        ("overall", d.scores.overall),
+    ] {
+        if !score(v) {
+            c.unusable
+                .push(format!("{name} {v} (scores run from 0 to 100)"));
+        }
+    }
+    let state = |c: &mut ValueCheck, at: &str, s: &crate::core::model::ClientState| {
+        for (name, v) in [
+            ("trust", s.trust),
+            ("distress", s.distress),
+            ("openness", s.openness),
+        ] {
+            if !score(v) {
+                c.odd.push(format!(
+                    "{at}: the client's {name} {v} (it runs from 0 to 100)"
+                ));
+            }
+        }
+    };
+    for (k, t) in d.turns.iter().enumerate() {
+        let at = format!("move {}", k + 1);
+        for (name, v) in [
+            ("rapport", t.score.rapport),
+            ("pacing", t.score.pacing),
+            ("focus", t.score.focus),
+        ] {
+            if v.unsigned_abs() > MAX_MOVE_POINTS.unsigned_abs() {
+                c.unusable.push(format!(
+                    "{at}: {v} points of {name} (a move gives at most {MAX_MOVE_POINTS} either way)"
+                ));
+            }
+        }
+        if t.number != k + 1 {
+            c.odd.push(format!("{at} is numbered {}", t.number));
+        }
+        if t.shown_position == 0 {
+            c.odd
+                .push(format!("{at}: shown position 0 (they start at 1)"));
+        }
+        if !(1..=30).contains(&t.minutes) {
+            c.odd.push(format!(
+                "{at}: {} minutes (a move takes 1 to 30)",
+                t.minutes
+            ));
+        }
+        for (name, v) in [
+            ("rapport", t.scores.rapport),
+            ("pacing", t.scores.pacing),
+            ("focus", t.scores.focus),
+            ("overall", t.scores.overall),
+        ] {
+            if !score(v) {
+                c.odd.push(format!(
+                    "{at}: running {name} {v} (scores run from 0 to 100)"
+                ));
+            }
+        }
+        state(&mut c, &at, &t.before);
+        state(&mut c, &at, &t.after);
+        if let Some(b) = &t.better
+            && b.gain.unsigned_abs() > 6 * MAX_MOVE_POINTS.unsigned_abs()
+        {
+            c.odd
+                .push(format!("{at}: the better move gains {} points", b.gain));
+        }
+    }
+    for s in &d.states {
+        state(&mut c, "a recorded state", s);
+    }
+    let positions: Vec<usize> = d.turns.iter().map(|t| t.shown_position).collect();
+    if d.choices != positions {
+        c.odd.push(format!(
+            "{} choices recorded for {} moves, or choices that do not match the moves",
+            d.choices.len(),
+            d.turns.len()
+        ));
+    }
+    if r.replayed_turns > d.turns.len() {
+        c.odd.push(format!(
+            "{} moves repeated from an earlier attempt, of {} moves",
+            r.replayed_turns,
+            d.turns.len()
+        ));
+    }
+    if !(5..=180).contains(&d.minutes_planned) {
+        c.odd.push(format!(
+            "a planned length of {} minutes (a scenario runs 5 to 180)",
+            d.minutes_planned
+        ));
+    }
+    let minutes: u64 = d.turns.iter().map(|t| u64::from(t.minutes)).sum();
+    if u64::from(d.minutes_used) != minutes {
+        c.odd.push(format!(
+            "{} minutes used, while the moves took {minutes}",
+            d.minutes_used
+        ));
+    }
+    for (name, v) in [("base", d.base), ("critical cap", d.critical_cap)] {
+        if !score(v) {
+            c.odd
+                .push(format!("a {name} of {v} (scores run from 0 to 100)"));
+        }
+    }
+    for dim in &d.dimensions {
+        if !score(dim.score) {
+            c.odd.push(format!(
+                "a dimension's score of {} (scores run from 0 to 100)",
+                dim.score
+            ));
+        }
+        for p in &dim.contributions {
+            if p.times > d.turns.len() + 1
+                || i64::from(p.points).unsigned_abs()
+                    > i64::from(MAX_MOVE_POINTS).unsigned_abs() * (p.times as u64 + 1)
+            {
+                c.odd.push(format!(
+                    "principle `{}`: {} points from {} times",
+                    p.principle, p.points, p.times
+                ));
+            }
+        }
+    }
+    if let Some(g) = &r.group {
+        if g.turns.len() > d.turns.len() {
+            c.odd.push(format!(
+                "{} group turns for {} moves",
+                g.turns.len(),
+                d.turns.len()
+            ));
+        }
+        for (k, t) in g.turns.iter().enumerate() {
+            for v in &t.votes {
+                if v.votes > MAX_VOTES {
+                    c.unusable.push(format!(
+                        "move {}: {} votes for one option (at most {MAX_VOTES})",
+                        k + 1,
+                        v.votes
+                    ));
+                }
+                if v.points.unsigned_abs() > 3 * MAX_MOVE_POINTS.unsigned_abs() {
+                    c.odd.push(format!(
+                        "move {}: an option worth {} points",
+                        k + 1,
+                        v.points
+                    ));
+                }
+            }
+        }
+    }
+    c.unusable.dedup();
+    c.odd.dedup();
+    c
+}
+
+/// Reads one record, the one way both the History and the class report
+/// read: a regular file of at most [`MAX_RECORD_BYTES`] (never a device or
+/// a FIFO, also behind a link), a leading byte-order mark allowed, the
+/// format and version checked, then every number ([`check_values`]). A
+/// record with unusable numbers is refused; the odd ones are returned
+/// beside it, to be shown.
+pub fn read_record_checked(path: &Path) -> Result<(AttemptRecord, ValueCheck), RecordError> {
+    let bytes = fsread::read_limited(path, MAX_RECORD_BYTES)?;
+    let record = parse_record(&bytes)?;
+    let check = check_values(&record);
+    if check.unusable.is_empty() {
+        Ok((record, check))
+    } else {
+        const SHOWN: usize = 3;
+        let mut shown: Vec<String> = check.unusable.iter().take(SHOWN).cloned().collect();
+        if check.unusable.len() > SHOWN {
+            shown.push(format!("and {} more", check.unusable.len() - SHOWN));
+        }
+        Err(RecordError::Impossible(shown))
+    }
+}
+
+/// As [`read_record_checked`], the record alone.
+pub fn read_record(path: &Path) -> Result<AttemptRecord, RecordError> {
+    read_record_checked(path).map(|(r, _)| r)
+}
+
+/// Whether a file name is that of a record: `.json`, in any case.
+pub fn is_record_name(name: &std::ffi::OsStr) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+}
+
+/// The records in `dir` (not its subfolders), oldest first, and a problem
+/// for each file that could not be used.
 pub fn read_records(dir: &Path) -> (Vec<AttemptRecord>, Vec<StoreProblem>) {
     let mut records = Vec::new();
     let mut problems = Vec::new();
@@ -350,14 +843,17 @@ pub fn read_records(dir: &Path) -> (Vec<AttemptRecord>, Vec<StoreProblem>) {
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
+        .filter(|e| is_record_name(&e.file_name()))
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
     for p in paths {
         match read_record(&p) {
             Ok(r) => records.push(r),
-            Err(reason) => problems.push(StoreProblem::Io { path: p, reason }),
+            Err(e) => problems.push(StoreProblem::Io {
+                path: p,
+                reason: e.to_string(),
+            }),
         }
     }
     records.sort_by_key(|r| r.finished_at);

@@ -274,11 +274,10 @@ pub(super) fn choice_points(r: &Report) -> Vec<ChoicePoint> {
                 }
             }
             for v in votes.and_then(|t| t.get(i)).map_or(&[][..], |t| &t.votes) {
-                p.votes += v.votes;
-                p.options
-                    .entry((v.option, v.text.clone()))
-                    .or_default()
-                    .votes += v.votes;
+                // Saturating: many records together could pass u32.
+                p.votes = p.votes.saturating_add(v.votes);
+                let o = p.options.entry((v.option, v.text.clone())).or_default();
+                o.votes = o.votes.saturating_add(v.votes);
             }
         }
     }

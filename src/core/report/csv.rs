@@ -1,10 +1,9 @@
-//! The attempts as CSV (RFC 4180, UTF-8, CRLF line ends): one row per
-//! attempt. Text cells that a spreadsheet would run as a formula (starting
-//! with `=`, `+`, `-`, `@`, a tab or a carriage return) are prefixed with `'`.
+//! The attempts as CSV (RFC 4180, UTF-8, CRLF line ends; written by the
+//! `csv` crate): one row per attempt. Text cells that a spreadsheet would
+//! run as a formula are prefixed with `'` (see [`guard`]).
 
 use super::{Attempt, Report, iso_utc};
-use std::fmt::Write as _;
-
+use std::borrow::Cow;
 pub const HEADER: [&str; 22] = [
     "file",
     "trainee",
@@ -30,20 +29,46 @@ pub const HEADER: [&str; 22] = [
     "reason",
 ];
 
-/// A text cell: guarded against formula injection, quoted when needed.
-pub fn text_cell(s: &str) -> String {
-    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// Characters a spreadsheet may pass over before it reads a formula: white
+/// space (ASCII and Unicode, the full-width space included), and the
+/// invisible ones a copy from the web brings (zero-width space and joiners,
+/// word joiner, byte-order mark).
+fn skipped_before_formula(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
+/// Characters that start a formula: `=`, `+`, `-`, `@`, and their
+/// full-width and small forms, which spreadsheets with an input method read
+/// the same way.
+fn starts_formula(c: char) -> bool {
+    matches!(
+        c,
+        '=' | '+'
+            | '-'
+            | '@'
+            | '\u{ff1d}' // ＝
+            | '\u{ff0b}' // ＋
+            | '\u{ff0d}' // －
+            | '\u{ff20}' // ＠
+            | '\u{fe66}' // ﹦
+            | '\u{fe62}' // ﹢
+            | '\u{fe63}' // ﹣
+            | '\u{fe6b}' // ﹫
+            | '\u{2212}' // − (minus sign)
+    )
+}
+
+/// A text cell guarded against formula injection (OWASP's advice, widened):
+/// a cell that starts with a tab or a carriage return, or whose first
+/// character after white space is a formula character, gets a leading `'`.
+pub fn guard(s: &str) -> Cow<'_, str> {
+    let risky = s.starts_with(['\t', '\r'])
+        || s.trim_start_matches(skipped_before_formula)
+            .starts_with(starts_formula);
+    if risky {
+        Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
-    };
-    if guarded.contains([',', '"', '\n', '\r'])
-        || guarded.starts_with(' ')
-        || guarded.ends_with(' ')
-    {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
+        Cow::Borrowed(s)
     }
 }
 
@@ -51,76 +76,119 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-fn row(a: &Attempt) -> String {
-    let mut members: Vec<&str> = Vec::new();
-    if let Some(g) = &a.group {
-        members.extend(g.roster.iter().map(String::as_str));
-    }
-    let text = |s: &str| text_cell(s);
-    let cells: [String; 22] = [
-        text(&a.file),
-        text(&a.trainee),
-        text(&a.scenario_id),
-        text(&a.scenario_title),
-        iso_utc(a.finished_at),
-        a.seed.to_string(),
-        a.scores.rapport.to_string(),
-        a.scores.pacing.to_string(),
-        a.scores.focus.to_string(),
-        a.scores.overall.to_string(),
-        yes_no(a.critical).to_string(),
-        text(a.ending.as_ref().map_or("", |e| e.title.as_str())),
-        a.ending
-            .as_ref()
-            .map_or("unfinished", |e| match e.outcome {
-                crate::core::model::Outcome::Good => "good",
-                crate::core::model::Outcome::Mixed => "mixed",
-                crate::core::model::Outcome::Poor => "poor",
-            })
-            .to_string(),
-        a.moves.len().to_string(),
-        a.mistakes().to_string(),
-        a.minutes_used.to_string(),
-        yes_no(a.coach_mode).to_string(),
-        a.group
-            .as_ref()
-            .map_or("solo", |g| match g.mode {
-                crate::core::group::GroupMode::ClassVote => "class vote",
-                crate::core::group::GroupMode::HotSeat => "hot seat",
-            })
-            .to_string(),
-        text(&members.join("; ")),
-        text(&a.rubric_version),
-        if a.flag.is_some() { "flagged" } else { "ok" }.to_string(),
-        text(a.flag.as_deref().unwrap_or("")),
-    ];
-    cells.join(",")
+fn row(a: &Attempt) -> [Cow<'_, str>; 22] {
+    let members = a
+        .group
+        .as_ref()
+        .map_or(String::new(), |g| g.roster.join("; "));
+    let owned = |s: String| Cow::Owned(s);
+    let text = |s: &str| Cow::Owned(guard(s).into_owned());
+    [
+        guard(&a.file),
+        guard(&a.trainee),
+        guard(&a.scenario_id),
+        guard(&a.scenario_title),
+        owned(iso_utc(a.finished_at)),
+        owned(a.seed.to_string()),
+        owned(a.scores.rapport.to_string()),
+        owned(a.scores.pacing.to_string()),
+        owned(a.scores.focus.to_string()),
+        owned(a.scores.overall.to_string()),
+        Cow::Borrowed(yes_no(a.critical)),
+        guard(a.ending.as_ref().map_or("", |e| e.title.as_str())),
+        Cow::Borrowed(a.ending.as_ref().map_or("unfinished", |e| match e.outcome {
+            crate::core::model::Outcome::Good => "good",
+            crate::core::model::Outcome::Mixed => "mixed",
+            crate::core::model::Outcome::Poor => "poor",
+        })),
+        owned(a.moves.len().to_string()),
+        owned(a.mistakes().to_string()),
+        owned(a.minutes_used.to_string()),
+        Cow::Borrowed(yes_no(a.coach_mode)),
+        Cow::Borrowed(a.group.as_ref().map_or("solo", |g| match g.mode {
+            crate::core::group::GroupMode::ClassVote => "class vote",
+            crate::core::group::GroupMode::HotSeat => "hot seat",
+        })),
+        text(&members),
+        guard(&a.rubric_version),
+        Cow::Borrowed(if a.flag.is_some() { "flagged" } else { "ok" }),
+        guard(a.flag.as_deref().unwrap_or("")),
+    ]
 }
 
 pub(super) fn render(r: &Report) -> String {
-    let mut out = String::with_capacity(256 * (r.attempts.len() + 1));
-    out.push_str(&HEADER.join(","));
-    out.push_str("\r\n");
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(256 * (r.attempts.len() + 1)));
+    // Writing to memory cannot fail; every cell is UTF-8 text.
+    let _ = w.write_record(HEADER);
     for a in &r.attempts {
-        let _ = write!(out, "{}\r\n", row(a));
+        let _ = w.write_record(row(a).iter().map(|c| c.as_bytes()));
     }
-    out
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::text_cell;
+    use super::guard;
 
     #[test]
-    fn cells_are_quoted_and_guarded() {
-        assert_eq!(text_cell("Sam"), "Sam");
-        assert_eq!(text_cell("Smith, Sam"), "\"Smith, Sam\"");
-        assert_eq!(text_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(text_cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(text_cell("=1+2"), "'=1+2");
-        assert_eq!(text_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(text_cell("-2"), "'-2");
-        assert_eq!(text_cell("+x, y"), "\"'+x, y\"");
-        assert_eq!(text_cell(""), "");
+    fn formulas_are_guarded_however_they_hide() {
+        for risky in [
+            "=1+2",
+            "@SUM(A1)",
+            "-2",
+            "+x, y",
+            "\t1",
+            "\r1",
+            " =1",
+            "\n=1",
+            " \n\t+1",
+            "\u{3000}=1",
+            "\u{a0}=1",
+            "\u{200b}=1",
+            "\u{feff}@x",
+            "＝1",
+            "＋1",
+            "－1",
+            "＠x",
+            "﹦1",
+            "−1",
+        ] {
+            assert_eq!(guard(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for plain in [
+            "Sam",
+            "",
+            " Sam",
+            "Smith, Sam",
+            "two\nlines",
+            "a=b",
+            "1-2",
+            "'=x",
+        ] {
+            assert_eq!(guard(plain), plain, "{plain:?}");
+        }
+    }
+
+    #[test]
+    fn rows_are_quoted_by_rfc_4180() {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        w.write_record([
+            "Sam",
+            "Smith, Sam",
+            "say \"hi\"",
+            "two\nlines",
+            &guard("+x, y"),
+        ])
+        .expect("written");
+        let out = String::from_utf8(w.into_inner().expect("flushed")).expect("utf8");
+        assert_eq!(
+            out,
+            "Sam,\"Smith, Sam\",\"say \"\"hi\"\"\",\"two\nlines\",\"'+x, y\"\r\n"
+        );
     }
 }

@@ -10,112 +10,29 @@
 use super::{Attempt, Report, iso_utc};
 use crate::core::group::GroupMode;
 use serde_json::{Map, Value, json};
-use std::fmt::Write as _;
 
 pub const VERB_COMPLETED: &str = "http://adlnet.gov/expapi/verbs/completed";
 pub const VERB_ATTEMPTED: &str = "http://adlnet.gov/expapi/verbs/attempted";
 pub const ACTIVITY_SIMULATION: &str = "http://adlnet.gov/expapi/activities/simulation";
 
-/// The RFC 4122 namespace for names that are URLs.
-const NAMESPACE_URL: [u8; 16] = [
-    0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8,
-];
-
-/// SHA-1 (FIPS 180-4), for name-based UUIDs only: not for security.
-pub fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [
-        0x6745_2301,
-        0xEFCD_AB89,
-        0x98BA_DCFE,
-        0x1032_5476,
-        0xC3D2_E1F0,
-    ];
-    let mut msg = data.to_vec();
-    let bits = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bits.to_be_bytes());
-    for block in msg.chunks_exact(64) {
-        let mut w = [0u32; 80];
-        for (wi, b) in w.iter_mut().zip(block.chunks_exact(4)) {
-            *wi = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
-                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
-                _ => (b ^ c ^ d, 0xCA62_C1D6),
-            };
-            let t = a
-                .rotate_left(5)
-                .wrapping_add(f)
-                .wrapping_add(e)
-                .wrapping_add(k)
-                .wrapping_add(*wi);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (hi, v) in h.iter_mut().zip([a, b, c, d, e]) {
-            *hi = hi.wrapping_add(v);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (o, v) in out.chunks_exact_mut(4).zip(h) {
-        o.copy_from_slice(&v.to_be_bytes());
-    }
-    out
+/// The statement id for an attempt's name: a name-based UUID (version 5,
+/// SHA-1) in the URL namespace, in the standard lowercase form.
+pub fn statement_id(name: &str) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string()
 }
 
-/// Bytes as lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// A name-based UUID (RFC 4122 version 5) in the standard lowercase form.
-pub fn uuid_v5(namespace: &[u8; 16], name: &[u8]) -> String {
-    let mut input = namespace.to_vec();
-    input.extend_from_slice(name);
-    let hash = sha1(&input);
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&hash[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
+/// Everything but RFC 3986's unreserved characters is percent-encoded in a
+/// path segment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A string as one IRI path segment: unreserved characters kept, the rest
 /// percent-encoded as UTF-8.
 fn segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 fn agent(homepage: &str, name: &str) -> Value {
@@ -225,7 +142,10 @@ fn statement(a: &Attempt, homepage: &str, pass_mark: i32) -> Value {
     result.insert("extensions".into(), Value::Object(rx));
 
     let mut cx = Map::new();
-    cx.insert(ext("seed"), json!(a.seed));
+    // As a string: a seed is any 64-bit number (the clock's nanoseconds when
+    // none was given), and JSON readers in JavaScript keep integers exact
+    // only up to 2^53.
+    cx.insert(ext("seed"), json!(a.seed.to_string()));
     cx.insert(ext("rubric-version"), json!(a.rubric_version));
     cx.insert(ext("scenario-hash"), json!(a.scenario_hash));
     cx.insert(ext("coach-mode"), json!(a.coach_mode));
@@ -242,7 +162,7 @@ fn statement(a: &Attempt, homepage: &str, pass_mark: i32) -> Value {
         cx.insert(ext("flagged"), json!(f));
     }
     json!({
-        "id": uuid_v5(&NAMESPACE_URL, name.as_bytes()),
+        "id": statement_id(&name),
         "actor": actor,
         "verb": { "id": verb, "display": { "en-US": display } },
         "object": {
@@ -282,35 +202,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sha1_matches_the_standard_vectors() {
-        assert_eq!(
-            hex(&sha1(b"abc")),
-            "a9993e364706816aba3e25717850c26c9cd0d89d"
+    fn statement_ids_are_the_ones_earlier_reports_gave() {
+        // Given by the hand-written SHA-1 and UUID v5 this replaced (and by
+        // Python's uuid.uuid5(uuid.NAMESPACE_URL, name)).
+        for (name, id) in [
+            ("", "1b4db7eb-4057-5ddf-91e0-36dec72071f5"),
+            (
+                "https://ipt-trainer.invalid/x",
+                "dd604040-7eab-5722-b998-a60f75ba62e0",
+            ),
+            (
+                "https://ipt-trainer.invalid/attempts/Sam%20Smith/grief-initial-rosa/0123456789abcdef/1795424400/42/1.2.3",
+                "722cbd6e-0bb0-58d0-8db7-e7156fc49f08",
+            ),
+        ] {
+            assert_eq!(statement_id(name), id, "{name}");
+        }
+        // A name longer than one SHA-1 block, with UTF-8 percent-encoded.
+        let long = format!(
+            "https://lms.example.edu/attempts/{}/x/h/1795424400/18446744073709551615/{}",
+            segment("Éloïse"),
+            (0..60)
+                .map(|i| (i % 4 + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(".")
         );
-        assert_eq!(hex(&sha1(b"")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-        assert_eq!(
-            hex(&sha1(
-                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
-            )),
-            "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
-        );
+        assert_eq!(statement_id(&long), "8d811482-02ef-57db-b675-2ee5c27b19f8");
     }
 
     #[test]
-    fn uuid_v5_matches_python() {
-        // uuid.uuid5(uuid.NAMESPACE_DNS, "python.org")
-        let dns = [
-            0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4,
-            0x30, 0xc8,
-        ];
-        assert_eq!(
-            uuid_v5(&dns, b"python.org"),
-            "886313e1-3b8a-5372-9b90-0c9aee199e5d"
-        );
-        assert_eq!(
-            uuid_v5(&NAMESPACE_URL, b"https://ipt-trainer.invalid/x"),
-            "dd604040-7eab-5722-b998-a60f75ba62e0"
-        );
+    fn uuid_v5_matches_the_rfc_example() {
+        // RFC 9562, appendix A.4 (the successor of RFC 4122).
+        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, b"www.example.com");
+        assert_eq!(id.to_string(), "2ed6657d-e927-568b-95e1-2665a8aea6a2");
     }
 
     #[test]
