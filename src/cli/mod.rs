@@ -345,7 +345,29 @@ fn analyze(
         Ok(both) => both,
         Err(c) => return c,
     };
-    match crate::core::analysis::analyze(&scenario, &guidance, limits) {
+    // A search that runs past a second says how far it has got.
+    let mut last_said = std::time::Duration::ZERO;
+    let mut said = false;
+    let mut progress = |p: &crate::core::analysis::Progress| {
+        if p.elapsed >= std::time::Duration::from_secs(1)
+            && p.elapsed >= last_said + std::time::Duration::from_secs(1)
+        {
+            last_said = p.elapsed;
+            said = true;
+            eprintln!(
+                "analyze: {} client states searched in {:.1} s ({} search)…",
+                crate::core::analysis::group_digits(p.states as u128),
+                p.elapsed.as_secs_f64(),
+                if p.exact { "exact" } else { "approximate" }
+            );
+        }
+    };
+    let result =
+        crate::core::analysis::analyze_reporting(&scenario, &guidance, limits, &mut progress);
+    if said {
+        eprintln!("analyze: done");
+    }
+    match result {
         Ok(a) => {
             match format {
                 Format::Text => emit(&render::escape_controls(&render::analysis(&a, path))),
