@@ -294,41 +294,6 @@ fn past_its_limit_the_search_merges_similar_states_and_says_so() {
     }
 }
 
-#[test]
-fn every_bundled_scenario_can_reach_every_node_and_a_good_ending() {
-    let g = guidance();
-    for f in crate::common::bundled() {
-        let s = crate::common::scenario(&f);
-        let a = analyze(&s, &g, Limits::default()).expect("analyses");
-        assert!(
-            a.unreachable_nodes.is_empty(),
-            "{}: {:?}",
-            s.id,
-            a.unreachable_nodes
-        );
-        assert!(a.dead_ends.is_empty(), "{}: {:?}", s.id, a.dead_ends);
-        assert!(a.endings.iter().all(|e| e.reachable), "{}", s.id);
-        assert!(a.disclosures.iter().all(|d| d.unlockable), "{}", s.id);
-        // A trainee who follows the guidance can do well; one who does not
-        // can do badly.
-        let overall = a
-            .extremes
-            .iter()
-            .find(|x| x.objective == Objective::Overall)
-            .expect("overall");
-        assert!(
-            overall.best.scores.overall >= 75,
-            "{}: {:?}",
-            s.id,
-            overall.best.scores
-        );
-        assert!(!overall.best.critical);
-        assert!(overall.worst.scores.overall <= 35, "{}", s.id);
-        // The best route replays to the same scores in a real session.
-        check_route(&s, &g, &overall.best.steps, overall.best.scores);
-    }
-}
-
 /// Plays a route (options by their index in the file) through a steady
 /// session and checks where it ends.
 fn check_route(

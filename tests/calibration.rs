@@ -1,4 +1,5 @@
-//! The scale means the same in every bundled scenario: the best route a
+//! Every bundled scenario can reach all its nodes, endings and disclosures,
+//! and its scale means the same as the others': the best route a
 //! trainee can take scores at least 85 on rapport, pacing and focus; the
 //! worst at most 20 on each; a plausible novice, who reaches for advice and
 //! comfort, lands between 30 and 60 overall. Routes come from `analyze`
@@ -72,7 +73,32 @@ fn check(file: &str) {
         .iter()
         .find(|x| x.objective == Objective::Overall)
         .expect("an overall extreme");
+    // Every node, ending and disclosure can be reached, and no node is a
+    // dead end (one analysis per scenario serves both checks).
+    assert!(
+        a.unreachable_nodes.is_empty(),
+        "{file}: {:?}",
+        a.unreachable_nodes
+    );
+    assert!(a.dead_ends.is_empty(), "{file}: {:?}", a.dead_ends);
+    assert!(
+        a.endings.iter().all(|e| e.reachable),
+        "{file}: an ending cannot be reached"
+    );
+    assert!(
+        a.disclosures.iter().all(|d| d.unlockable),
+        "{file}: a disclosure cannot be unlocked"
+    );
+    assert!(
+        !overall.best.critical,
+        "{file}: the best route makes a serious error"
+    );
     let best = replay(&s, &g, &overall.best.steps);
+    // The analysis's figures are what the session gives.
+    assert_eq!(
+        best, overall.best.scores,
+        "{file}: the best route replays to other scores"
+    );
     let worst = replay(&s, &g, &overall.worst.steps);
     let novice = novice_session(&s, &g).scores();
     let each = |sc: Scores| [sc.rapport, sc.pacing, sc.focus];
