@@ -1,5 +1,5 @@
 //! `cargo bench`: prints how long loading and validating take, and how long
-//! the class report takes over 10,000 records.
+//! the class report takes over 10,000 records, and a session step.
 //! Figures are recorded in docs/performance.md.
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -56,6 +56,63 @@ fn main() {
     }
     if wanted("report") {
         report_bench(&files);
+    }
+    if wanted("session") {
+        session_bench(&files);
+    }
+}
+
+/// A session step: one `choose` on a bundled scenario, with the rubric's
+/// evaluation of the move and of the next options shown. Every step of 100
+/// seeded sessions per scenario is timed on its own; the baseline in the
+/// same run is starting a session (which evaluates the first options).
+fn session_bench(files: &[std::path::PathBuf]) {
+    use ipt_trainer::core::load::bundled_guidance;
+    use ipt_trainer::core::session::Session;
+    use std::sync::Arc;
+    let Ok(g) = bundled_guidance() else {
+        println!("session: the bundled rubric does not load");
+        return;
+    };
+    let g = Arc::new(g);
+    println!("session step (median and 99th percentile of every step, in µs):");
+    for f in files {
+        let Some(s) = load_scenario_file(f).value.map(Arc::new) else {
+            continue;
+        };
+        let mut steps = Vec::new();
+        let mut starts = Vec::new();
+        for seed in 0..100u64 {
+            let t = Instant::now();
+            let Ok(mut session) = Session::new(s.clone(), g.clone(), seed) else {
+                break;
+            };
+            starts.push(t.elapsed());
+            let mut pick = seed as usize;
+            while let Some(shown) = session.prompt().map(|p| p.options.len()) {
+                pick = pick.wrapping_mul(31).wrapping_add(7);
+                let t = Instant::now();
+                let moved = session.choose(1 + pick % shown.max(1));
+                steps.push(t.elapsed());
+                if moved.is_err() {
+                    break;
+                }
+            }
+        }
+        if steps.is_empty() {
+            continue;
+        }
+        steps.sort();
+        let p99 = steps[(steps.len() * 99 / 100).min(steps.len() - 1)];
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        println!(
+            "  {:<38} step {:>6.1} (p99 {:>6.1}) over {:>5} steps; start {:>6.1}",
+            s.id,
+            us(median(steps.clone())),
+            us(p99),
+            steps.len(),
+            us(median(starts)),
+        );
     }
 }
 
