@@ -992,6 +992,15 @@ fn impossible_numbers_are_caught_and_named() {
             "turns": [{"votes": [vote(4_294_967_295), vote(4_294_967_295)]}],
         });
     });
+    // More kept than was at stake, at a move and over the session.
+    bad("kept", 9, &|v| {
+        v["debrief"]["turns"][0]["points"]["earned"]["focus"] = 50.into();
+        v["debrief"]["turns"][0]["points"]["stake"]["focus"] = 10.into();
+    });
+    bad("kept-session", 10, &|v| {
+        v["debrief"]["dimensions"][0]["earned"] = 900.into();
+        v["debrief"]["dimensions"][0]["stake"] = 90.into();
+    });
     // Odd but harmless: flagged.
     bad("minutes", 7, &|v| {
         v["debrief"]["minutes_planned"] = 100_000.into();
@@ -1024,6 +1033,12 @@ fn impossible_numbers_are_caught_and_named() {
     let (k, why) = listed(&r, "votes.json");
     assert_eq!(k, "skipped");
     assert!(why.contains("4294967295 votes"), "{why}");
+    let (k, why) = listed(&r, "kept.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("move 1: 50 of 10 focus points kept"), "{why}");
+    let (k, why) = listed(&r, "kept-session.json");
+    assert_eq!(k, "skipped");
+    assert!(why.contains("900 of 90"), "{why}");
     let (k, why) = listed(&r, "minutes.json");
     assert_eq!(k, "flagged");
     assert!(why.contains("100000 minutes"), "{why}");

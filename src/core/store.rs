@@ -702,6 +702,29 @@ pub fn check_values(r: &AttemptRecord) -> ValueCheck {
                 ));
             }
         }
+        // Against the options: what the choice point put at stake is a gap
+        // between two options' points, and a move keeps none to all of it.
+        let stake_max = 2 * MAX_MOVE_POINTS;
+        for (name, earned, stake) in [
+            ("rapport", t.points.earned.rapport, t.points.stake.rapport),
+            ("pacing", t.points.earned.pacing, t.points.stake.pacing),
+            ("focus", t.points.earned.focus, t.points.stake.focus),
+        ] {
+            if !(0..=stake_max).contains(&stake) || !(0..=stake).contains(&earned) {
+                c.unusable.push(format!(
+                    "{at}: {earned} of {stake} {name} points kept (a move keeps 0 to all of at most {stake_max} at stake)"
+                ));
+            }
+        }
+        for l in &t.losses {
+            if !(0..=stake_max).contains(&l.points) {
+                c.odd.push(format!(
+                    "{at}: {} {} points given up (0 to {stake_max})",
+                    l.points,
+                    l.dimension.label()
+                ));
+            }
+        }
         state(&mut c, &at, &t.before);
         state(&mut c, &at, &t.after);
         if let Some(b) = &t.better
@@ -749,6 +772,18 @@ pub fn check_values(r: &AttemptRecord) -> ValueCheck {
         }
     }
     for dim in &d.dimensions {
+        let stake_max =
+            i64::from(2 * MAX_MOVE_POINTS) * i64::try_from(d.turns.len()).unwrap_or(i64::MAX);
+        if !(0..=stake_max).contains(&i64::from(dim.stake))
+            || !(0..=dim.stake).contains(&dim.earned)
+        {
+            c.unusable.push(format!(
+                "{} of {} {} points kept over the session (0 to all of what the moves put at stake)",
+                dim.earned,
+                dim.stake,
+                dim.dimension.label()
+            ));
+        }
         if !score(dim.score) {
             c.odd.push(format!(
                 "a dimension's score of {} (scores run from 0 to 100)",
