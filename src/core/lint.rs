@@ -33,10 +33,19 @@ pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Evaluation> 
         .collect()
 }
 
-/// A move that follows the guidance: it earns points and no principle holds
-/// anything against it.
+/// A move that follows the guidance on balance: it earns points, does no
+/// harm, is no serious error, and loses on no dimension overall. (A move
+/// with a small cost that its gains outweigh, such as the sick role before
+/// the symptoms were asked about in lint's neutral context, where no task is
+/// done yet, still counts: lint cannot tell which tasks a route has done.)
 pub fn is_good(ev: &Evaluation) -> bool {
-    !ev.is_mistake() && ev.score.total() > 0
+    let s = ev.score;
+    !ev.critical
+        && !ev.fired.iter().any(|f| f.harm)
+        && s.rapport >= 0
+        && s.pacing >= 0
+        && s.focus >= 0
+        && s.total() > 0
 }
 
 /// The option the rubric rates best at a choice point (by
