@@ -243,6 +243,27 @@ fn the_search_stops_at_its_limit_with_a_clear_error() {
     };
     let err = analyze(&s, &tiny_rubric(), limits).expect_err("too small");
     assert!(err.to_string().contains("--max-states"), "{err}");
+    // It says what the search cost when it stopped, and what more would.
+    let text = err.to_string();
+    assert!(
+        text.contains(" s, holding about ") && text.contains(" MB more"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_long_search_reports_how_far_it_has_got() {
+    use ipt_trainer::core::analysis::{PROGRESS_EVERY, analyze_reporting};
+    let s =
+        crate::common::scenario(&crate::common::root().join("scenarios/grief-initial-rosa.ron"));
+    let mut seen = Vec::new();
+    let a = analyze_reporting(&s, &guidance(), Limits::default(), &mut |p| {
+        seen.push(p.states);
+    })
+    .expect("analyses");
+    assert!(a.states > PROGRESS_EVERY, "big enough to report");
+    assert!(!seen.is_empty(), "progress was reported");
+    assert!(seen.iter().all(|n| n % PROGRESS_EVERY == 0));
 }
 
 #[test]

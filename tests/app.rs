@@ -440,6 +440,60 @@ fn a_broken_edit_on_disk_keeps_the_last_good_version() {
     assert!(!app.world().resource::<Catalog>().entries[0].has_errors());
 }
 
+#[test]
+fn a_reload_that_changes_a_card_asks_for_a_frame_without_any_input() {
+    use bevy::ecs::message::Messages;
+    use bevy::window::RequestRedraw;
+    let data = tempfile::tempdir().expect("tmp");
+    let tutor = tempfile::tempdir().expect("tmp");
+    let file = tutor.path().join("small.ron");
+    let good = std::fs::read_to_string(crate::common::fixture("valid/small.ron")).expect("read");
+    std::fs::write(&file, &good).expect("write");
+    let mut app = headless(
+        vec![(TUTOR_SOURCE.into(), tutor.path().to_path_buf())],
+        data.path(),
+    );
+    // Frames are asked for the way the window asks: by RequestRedraw.
+    app.add_message::<RequestRedraw>();
+    update_until(&mut app, "the tutor's scenario", |a| {
+        a.world()
+            .resource::<Catalog>()
+            .by_id("test-small")
+            .is_some()
+    });
+    let mut cursor = app
+        .world()
+        .resource::<Messages<RequestRedraw>>()
+        .get_cursor();
+    let title = |a: &App| {
+        a.world()
+            .resource::<Catalog>()
+            .by_id("test-small")
+            .and_then(|e| e.scenario.as_ref())
+            .map(|s| s.title.clone())
+    };
+    // An edit on disk, and no input at all: the frame in which the card
+    // changes must ask for the next frame to be drawn.
+    std::fs::write(
+        &file,
+        good.replace("Test: a small grief session", "Test: edited"),
+    )
+    .expect("write");
+    let start = Instant::now();
+    loop {
+        app.update();
+        let asked = cursor
+            .read(app.world().resource::<Messages<RequestRedraw>>())
+            .count();
+        if title(&app).as_deref() == Some("Test: edited") {
+            assert!(asked > 0, "the card changed but no frame was asked for");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no reload");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 mod views {
     use crate::common::{fixture, guidance, scenario};
     use bevy_egui::egui;

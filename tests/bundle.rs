@@ -65,9 +65,7 @@ fn the_best_option_is_not_always_first_or_longest() {
         for n in &s.nodes {
             // Rated as the lint rates them: a neutral context.
             let ratings = ipt_trainer::core::lint::rate_options(&s, &g, n);
-            let Some(best) =
-                (0..n.options.len()).max_by_key(|&i| (!ratings[i].critical, ratings[i].total))
-            else {
+            let Some(best) = ipt_trainer::core::rubric::best_index(&ratings) else {
                 continue;
             };
             points += 1;

@@ -7,8 +7,9 @@
 use crate::common::{expectation, fixture, guidance};
 use ipt_trainer::core::diagnostic::Code;
 use ipt_trainer::core::diagnostic::Position;
-use ipt_trainer::core::lint::{Rating, best_option, lint};
+use ipt_trainer::core::lint::{best_option, lint};
 use ipt_trainer::core::load::{self, load_scenario_str};
+use ipt_trainer::core::rubric::{Evaluation, ScoreDelta};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -151,35 +152,40 @@ fn the_bundled_scenarios_and_every_scaffold_lint_clean() {
     }
 }
 
-fn rating(critical: bool, total: i32) -> Rating {
-    Rating {
+fn rating(critical: bool, total: i32) -> Evaluation {
+    Evaluation {
         critical,
-        total,
-        costs: critical || total < 0,
+        score: ScoreDelta {
+            rapport: total,
+            ..ScoreDelta::default()
+        },
+        ..Evaluation::default()
     }
 }
 
 #[test]
 fn the_best_option_is_the_one_rated_highest_and_a_tie_has_none() {
     let (good, fair, poor, fatal) = (
-        rating(false, 3),
-        rating(false, 1),
-        rating(false, -2),
-        rating(true, 5),
+        &rating(false, 3),
+        &rating(false, 1),
+        &rating(false, -2),
+        &rating(true, 5),
     );
-    assert_eq!(best_option(&[]), None);
-    assert_eq!(best_option(&[poor]), Some(0));
-    assert_eq!(best_option(&[good, fair, poor]), Some(0));
-    assert_eq!(best_option(&[poor, fair, good]), Some(2));
+    let best =
+        |evs: &[&Evaluation]| best_option(&evs.iter().map(|e| (*e).clone()).collect::<Vec<_>>());
+    assert_eq!(best(&[]), None);
+    assert_eq!(best(&[poor]), Some(0));
+    assert_eq!(best(&[good, fair, poor]), Some(0));
+    assert_eq!(best(&[poor, fair, good]), Some(2));
     // A serious error is never best, whatever its points.
-    assert_eq!(best_option(&[fatal, poor]), Some(1));
+    assert_eq!(best(&[fatal, poor]), Some(1));
     // A tie for best, wherever it stands, has no best option: neither the
     // first nor the last of the tied ones.
-    assert_eq!(best_option(&[good, good, poor]), None);
-    assert_eq!(best_option(&[poor, good, fair, good]), None);
-    assert_eq!(best_option(&[fatal, fatal]), None);
+    assert_eq!(best(&[good, good, poor]), None);
+    assert_eq!(best(&[poor, good, fair, good]), None);
+    assert_eq!(best(&[fatal, fatal]), None);
     // A tie below the best does not matter.
-    assert_eq!(best_option(&[fair, good, fair]), Some(1));
+    assert_eq!(best(&[fair, good, fair]), Some(1));
 }
 
 /// The W014 fixture with a second option, rated as the first, after the

@@ -12,6 +12,7 @@ mod common;
 mod e2e;
 mod expert;
 mod hostile;
+mod inspect;
 mod lint;
 mod loader;
 mod practice;

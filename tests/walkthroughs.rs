@@ -107,13 +107,16 @@ fn new_walkthrough(f: &std::path::Path) -> String {
     let mut s = Session::new(sc, g, seed).expect("starts");
     let mut steps = route.into_iter();
     while let Some(prompt) = s.prompt().cloned() {
-        let planned = steps.next().filter(|st| st.node == prompt.node).and_then(|st| {
-            prompt
-                .options
-                .iter()
-                .position(|o| o.index + 1 == st.option)
-                .map(|p| p + 1)
-        });
+        let planned = steps
+            .next()
+            .filter(|st| st.node == prompt.node)
+            .and_then(|st| {
+                prompt
+                    .options
+                    .iter()
+                    .position(|o| o.index + 1 == st.option)
+                    .map(|p| p + 1)
+            });
         let position = planned.or_else(|| s.best_position()).unwrap_or(1);
         s.choose(position).expect("a shown option");
     }

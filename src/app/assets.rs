@@ -2,7 +2,7 @@
 //! an asset carrying its diagnostics), and a catalog that keeps the last good
 //! version of each file when an edit on disk breaks it (hot reload).
 
-use crate::core::diagnostic::{Code, Diagnostic};
+use crate::core::diagnostic::Diagnostic;
 use crate::core::load::load_scenario_str;
 use crate::core::model::Scenario;
 use crate::core::store::scenario_hash;
@@ -48,27 +48,19 @@ impl AssetLoader for ScenarioLoader {
             .iter()
             .find(|(name, _)| *name == source)
             .map_or_else(|| rel.clone(), |(_, root)| root.join(&rel));
-        let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).await?;
-        if bytes.len() as u64 > crate::core::load::MAX_FILE_BYTES {
-            return Ok(ScenarioAsset {
-                diagnostics: vec![
-                    Diagnostic::new(Code::E002, &file, "the file is larger than the limit")
-                        .with_hint("split the scenario into smaller ones"),
-                ],
-                file,
-                scenario: None,
-            });
-        }
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Ok(ScenarioAsset {
-                diagnostics: vec![
-                    Diagnostic::new(Code::E001, &file, "the file is not UTF-8 text")
-                        .with_hint("save the file as UTF-8"),
-                ],
-                file,
-                scenario: None,
-            });
+        // The file is read where it lies, as the command line reads it:
+        // a regular file only, never more than the size limit, a leading
+        // byte-order mark dropped (Bevy's reader would read any size).
+        let _ = reader;
+        let text = match crate::core::load::read_source(&file) {
+            Ok(t) => t,
+            Err(d) => {
+                return Ok(ScenarioAsset {
+                    diagnostics: vec![*d],
+                    file,
+                    scenario: None,
+                });
+            }
         };
         let loaded = load_scenario_str(&text, &file);
         let usable = !loaded.has_errors();
@@ -217,13 +209,18 @@ fn load_scenario_files(
     }
 }
 
+/// Puts loaded and reloaded scenarios in the catalog. A change on screen
+/// (a card's new title, a broken edit's errors) asks for a frame, so an
+/// idle window shows it at once, without waiting for the mouse.
 fn sync_catalog(
     mut events: MessageReader<AssetEvent<ScenarioAsset>>,
     assets: Res<Assets<ScenarioAsset>>,
     server: Res<AssetServer>,
     mut catalog: ResMut<Catalog>,
     mut notices: ResMut<Notices>,
+    redraw: Option<MessageWriter<bevy::window::RequestRedraw>>,
 ) {
+    let mut changed = false;
     for ev in events.read() {
         let (AssetEvent::Added { id } | AssetEvent::Modified { id }) = ev else {
             continue;
@@ -235,9 +232,15 @@ fn sync_catalog(
             Some(p) if p.source().as_str() == Some(TUTOR_SOURCE) => Origin::Tutor,
             _ => Origin::Bundled,
         };
+        changed = true;
         if let Some(n) = catalog.apply(asset, origin) {
             warn!("{n}");
             notices.0.push(n);
+        }
+    }
+    if changed {
+        if let Some(mut r) = redraw {
+            r.write(bevy::window::RequestRedraw);
         }
     }
 }

@@ -1,11 +1,24 @@
 //! The client's face, drawn with egui's painter: its expression follows the
-//! client's state (no downloaded art).
+//! client's state and the emotion the scene shows (no downloaded art).
 
-use crate::core::model::ClientState;
+use crate::core::model::{ClientState, Emotion};
 use bevy_egui::egui::{self, Color32, Pos2, Shape, Stroke, Vec2};
 
 /// Draws a face of `size` points; returns the response for layout.
 pub fn face(ui: &mut egui::Ui, state: ClientState, skin: Color32, size: f32) -> egui::Response {
+    face_with(ui, state, None, skin, size)
+}
+
+/// A face that also shows an emotion: anger draws the brows down, fear
+/// widens the eyes, sadness, guilt and shame lower the gaze, numbness
+/// flattens everything, hope lifts the mouth.
+pub fn face_with(
+    ui: &mut egui::Ui,
+    state: ClientState,
+    emotion: Option<Emotion>,
+    skin: Color32,
+    size: f32,
+) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), egui::Sense::hover());
     let p = ui.painter_at(rect);
     let c = rect.center();
@@ -14,9 +27,26 @@ pub fn face(ui: &mut egui::Ui, state: ClientState, skin: Color32, size: f32) -> 
     let stroke = Stroke::new((size / 60.0).max(1.5), ink);
 
     // Mood from -1 (low) to 1 (at ease): trust lifts it, distress lowers it.
-    let mood = ((state.trust - state.distress) as f32 / 100.0).clamp(-1.0, 1.0);
+    let mut mood = ((state.trust - state.distress) as f32 / 100.0).clamp(-1.0, 1.0);
     let tension = (state.distress as f32 / 100.0).clamp(0.0, 1.0);
-    let open = (state.openness as f32 / 100.0).clamp(0.0, 1.0);
+    let mut open = (state.openness as f32 / 100.0).clamp(0.0, 1.0);
+    // How far the brows' inner ends drop (anger) and the gaze falls.
+    let mut scowl = 0.0_f32;
+    let mut gaze = 0.0_f32;
+    match emotion {
+        Some(Emotion::Anger) => scowl = 0.22,
+        Some(Emotion::Fear) => open = (open + 0.5).min(1.0),
+        Some(Emotion::Sadness | Emotion::Guilt | Emotion::Shame) => {
+            gaze = 0.08;
+            mood = mood.min(-0.3);
+        }
+        Some(Emotion::Numbness) => {
+            mood = 0.0;
+            open = open.min(0.25);
+        }
+        Some(Emotion::Hope) => mood = mood.max(0.4),
+        None => {}
+    }
 
     p.circle(c, r, skin, stroke);
     // Hair.
@@ -27,13 +57,16 @@ pub fn face(ui: &mut egui::Ui, state: ClientState, skin: Color32, size: f32) -> 
     ));
 
     // Eyes: more open with openness; look down when distressed.
-    let eye_y = c.y - r * 0.12 + tension * r * 0.05;
+    let eye_y = c.y - r * 0.12 + tension * r * 0.05 + gaze * r;
     let eye_h = r * (0.05 + 0.09 * open);
     for dx in [-0.36, 0.36] {
         let e = Pos2::new(c.x + dx * r, eye_y);
         p.add(Shape::ellipse_filled(e, Vec2::new(r * 0.1, eye_h), ink));
         // Brows: inner ends rise with distress (worry), flatten with ease.
-        let inner = Pos2::new(c.x + dx * r * 0.55, eye_y - r * (0.2 + 0.12 * tension));
+        let inner = Pos2::new(
+            c.x + dx * r * 0.55,
+            eye_y - r * (0.2 + 0.12 * tension - scowl),
+        );
         let outer = Pos2::new(c.x + dx * r * 1.25, eye_y - r * (0.22 - 0.05 * tension));
         p.line_segment([inner, outer], stroke);
     }
@@ -53,8 +86,8 @@ pub fn face(ui: &mut egui::Ui, state: ClientState, skin: Color32, size: f32) -> 
             stroke,
         ),
     ));
-    // A tear when distress is very high.
-    if state.distress >= 80 {
+    // A tear when distress is very high, or sadness is strong.
+    if state.distress >= 80 || (emotion == Some(Emotion::Sadness) && state.distress >= 65) {
         let t = Pos2::new(c.x + 0.42 * r, eye_y + r * 0.2);
         p.circle_filled(t, r * 0.05, Color32::from_rgb(90, 150, 230));
     }

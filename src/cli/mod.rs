@@ -142,6 +142,21 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// What the rubric does: every move kind in typical contexts (phase,
+    /// trust, hesitation, risk, cues, time), with the points on each
+    /// dimension and the client's change; and warnings about rules that can
+    /// never fire, rules that contradict each other, and principles without
+    /// a source. Uses --guidance FILE, or the bundled rubric.
+    Rubric {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The problem area of the table (default: all four).
+        #[arg(long, value_enum)]
+        area: Option<AreaArg>,
+        /// Also write the tables as one self-contained HTML page with heat maps.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
     /// Check scenario files (or folders of them) and report every problem.
     Validate {
         /// Files or folders.
@@ -287,6 +302,16 @@ pub fn run(cli: Cli) -> ExitCode {
                 pass_mark,
             },
         ),
+        Some(Command::Rubric {
+            format,
+            area,
+            ref html,
+        }) => rubric_cmd(
+            cli.guidance.as_deref(),
+            format,
+            area.map(Into::into),
+            html.as_deref(),
+        ),
         None => no_app(),
     }
 }
@@ -320,7 +345,29 @@ fn analyze(
         Ok(both) => both,
         Err(c) => return c,
     };
-    match crate::core::analysis::analyze(&scenario, &guidance, limits) {
+    // A search that runs past a second says how far it has got.
+    let mut last_said = std::time::Duration::ZERO;
+    let mut said = false;
+    let mut progress = |p: &crate::core::analysis::Progress| {
+        if p.elapsed >= std::time::Duration::from_secs(1)
+            && p.elapsed >= last_said + std::time::Duration::from_secs(1)
+        {
+            last_said = p.elapsed;
+            said = true;
+            eprintln!(
+                "analyze: {} client states searched in {:.1} s ({} search)…",
+                crate::core::analysis::group_digits(p.states as u128),
+                p.elapsed.as_secs_f64(),
+                if p.exact { "exact" } else { "approximate" }
+            );
+        }
+    };
+    let result =
+        crate::core::analysis::analyze_reporting(&scenario, &guidance, limits, &mut progress);
+    if said {
+        eprintln!("analyze: done");
+    }
+    match result {
         Ok(a) => {
             match format {
                 Format::Text => emit(&render::escape_controls(&render::analysis(&a, path))),
@@ -339,6 +386,79 @@ fn analyze(
             ExitCode::FAILURE
         }
     }
+}
+
+/// `rubric`: the rubric's tables and its warnings.
+fn rubric_cmd(
+    path: Option<&Path>,
+    format: Format,
+    area: Option<crate::core::model::ProblemArea>,
+    html: Option<&Path>,
+) -> ExitCode {
+    use crate::core::inspect;
+    let text = match path {
+        Some(p) => match load::read_source(p) {
+            Ok(t) => t,
+            Err(d) => {
+                print_diagnostics(&[*d], None);
+                return ExitCode::from(2);
+            }
+        },
+        None => load::BUNDLED_GUIDANCE.to_string(),
+    };
+    let file = path.unwrap_or(Path::new("assets/guidance.ron"));
+    let src = load::Source::new(&text, file);
+    let loaded = load::load_guidance_str(&text, file);
+    let has_errors = loaded.has_errors();
+    let Some(g) = loaded.value.filter(|_| !has_errors) else {
+        print_diagnostics(&loaded.diagnostics, Some(&text));
+        eprintln!("error: the rubric has problems; fix them first");
+        return ExitCode::from(2);
+    };
+    let mut warnings = loaded.diagnostics;
+    warnings.extend(inspect::check(&g, &src));
+    let areas: Vec<_> = area.map_or_else(
+        || crate::core::model::ProblemArea::ALL.to_vec(),
+        |a| vec![a],
+    );
+    let tables: Vec<_> = areas
+        .iter()
+        .map(|&a| inspect::table(&g, a, crate::core::model::Topic::Focal))
+        .collect();
+    if let Some(out) = html {
+        if let Err(e) =
+            crate::core::store::write_atomic(out, inspect::html(&g, &tables, &warnings).as_bytes())
+        {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+        eprintln!(
+            "wrote {}",
+            render::escape_controls(&out.display().to_string())
+        );
+    }
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "version": g.version,
+                "model": g.scoring.model,
+                "warnings": warnings,
+                "tables": tables,
+            });
+            match serde_json::to_string_pretty(&v) {
+                Ok(j) => emit(&format!("{j}\n")),
+                Err(e) => {
+                    eprintln!("error: cannot write the tables as JSON: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        Format::Text => {
+            print_diagnostics(&warnings, Some(&text));
+            emit(&render::rubric_tables(&g, &tables));
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn new_scenario(

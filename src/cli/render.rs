@@ -656,3 +656,62 @@ pub fn analysis(a: &crate::core::analysis::Analysis, file: &std::path::Path) -> 
     );
     out
 }
+
+/// `ipt-trainer rubric`'s tables: one row per move kind, one column per
+/// context, each cell the move's points over the three dimensions (`!`
+/// harmful there, `!!` a serious error); the contexts listed first.
+pub fn rubric_tables(
+    g: &crate::core::rubric::Guidance,
+    tables: &[crate::core::inspect::Table],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Rubric {} ({:?} scoring): a move's points over rapport, pacing and focus in each context",
+        escape_controls(&g.version),
+        g.scoring.model
+    );
+    let _ = writeln!(
+        out,
+        "(! harmful there: it earns nothing else in its turn; !! a serious error; --format json or --html FILE for every number)"
+    );
+    let Some(first) = tables.first() else {
+        return out;
+    };
+    let _ = writeln!(out, "\nContexts:");
+    for (i, c) in first.contexts.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {:>2}  {} ({}, trust {}, distress {}, minute {})",
+            i + 1,
+            c.name,
+            c.phase.label(),
+            c.state.trust,
+            c.state.distress,
+            c.minute
+        );
+    }
+    for t in tables {
+        let _ = writeln!(out, "\n{}, about {}:", t.area.label(), t.topic.label());
+        let _ = write!(out, "  {:<32}", "move");
+        for i in 0..t.contexts.len() {
+            let _ = write!(out, "{:>6}", i + 1);
+        }
+        let _ = writeln!(out);
+        for r in &t.rows {
+            let _ = write!(out, "  {:<32}", r.kind.label());
+            for c in &r.cells {
+                let mark = if c.critical {
+                    "!!"
+                } else if c.harm {
+                    "!"
+                } else {
+                    ""
+                };
+                let _ = write!(out, "{:>6}", format!("{}{mark}", signed(c.score.total())));
+            }
+            let _ = writeln!(out);
+        }
+    }
+    out
+}

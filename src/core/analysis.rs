@@ -54,16 +54,41 @@ pub enum AnalysisError {
     #[error("the start node `{0}` does not exist (run `ipt-trainer validate` first)")]
     NoStart(String),
     #[error(
-        "the scenario has more than {limit} distinct client states to search; \
+        "the scenario has more than {limit} distinct client states to search (stopped after {:.1} s, \
+         holding about {} MB; each further 100,000 states take about {} MB more); \
          raise the limit with --max-states, allow the approximate search (leave out --exact), \
-         or split the scenario"
+         or split the scenario",
+        *.elapsed_ms as f64 / 1000.0,
+        .bytes / 1_000_000,
+        .bytes_per_100k / 1_000_000
     )]
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+        /// How long the search ran before it stopped.
+        elapsed_ms: u64,
+        /// About how much memory the search held when it stopped.
+        bytes: u64,
+        /// About how much memory 100,000 more states would take.
+        bytes_per_100k: u64,
+    },
     #[error("the rubric has {0} tasks for this phase and area; the analysis handles at most 64")]
     TooManyTasks(usize),
     #[error("the rubric's rules ask about {0} sets of moves used; the analysis handles at most 64")]
     TooManyMoveSets(usize),
 }
+
+/// How far a search has got, for a progress line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Distinct points (node × client state) found so far.
+    pub states: usize,
+    pub elapsed: std::time::Duration,
+    /// Whether this is the exact search (or the approximate one).
+    pub exact: bool,
+}
+
+/// How often a long search reports, in points found.
+pub const PROGRESS_EVERY: usize = 25_000;
 
 /// One of the things a route can be best or worst at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -1066,8 +1091,11 @@ struct Point {
     summary: Summary,
 }
 
-struct Search<'a> {
+struct Search<'a, 'r> {
     space: Space<'a>,
+    /// Told how far the search has got, now and then.
+    progress: &'r mut dyn FnMut(&Progress),
+    started: std::time::Instant,
     points: Vec<Point>,
     index: QuickMap<Key, u32>,
     /// Minds of points found but not yet expanded, by point.
@@ -1082,7 +1110,36 @@ struct Search<'a> {
     back: Vec<Vec<bool>>,
 }
 
-impl Search<'_> {
+impl Search<'_, '_> {
+    /// The search stopped at its limit, with what it has cost so far.
+    fn too_large(&self) -> AnalysisError {
+        // The points and the table of their keys (with its control bytes),
+        // the edges, and the minds of points not yet expanded with their
+        // sets.
+        let edges: usize = self.points.iter().map(|p| p.edges.capacity()).sum();
+        let waiting = self.pending.iter().filter(|m| m.is_some()).count();
+        let bytes = self.points.len() * std::mem::size_of::<Point>()
+            + self.index.len() * std::mem::size_of::<(Key, u32)>()
+            + self.index.capacity()
+            + self.pending.len() * std::mem::size_of::<Option<Mind>>()
+            + waiting * 256
+            + edges * std::mem::size_of::<Edge>();
+        // Measured on the bundled scenarios: the process's resident memory
+        // runs about a fifth above the tables' own size (the allocator, the
+        // minds' sets of flags and moves).
+        let bytes = bytes / 5 * 6;
+        let per_100k = bytes
+            .checked_div(self.points.len())
+            .unwrap_or(0)
+            .saturating_mul(100_000);
+        AnalysisError::TooLarge {
+            limit: self.limits.max_states,
+            elapsed_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            bytes: bytes as u64,
+            bytes_per_100k: per_100k as u64,
+        }
+    }
+
     /// The point for `node` with this mind (found before, or new).
     fn intern(
         &mut self,
@@ -1095,13 +1152,16 @@ impl Search<'_> {
             return Ok(id);
         }
         if self.points.len() >= self.limits.max_states {
-            return Err(AnalysisError::TooLarge {
-                limit: self.limits.max_states,
+            return Err(self.too_large());
+        }
+        let id = u32::try_from(self.points.len()).map_err(|_| self.too_large())?;
+        if self.points.len().is_multiple_of(PROGRESS_EVERY) && !self.points.is_empty() {
+            (self.progress)(&Progress {
+                states: self.points.len(),
+                elapsed: self.started.elapsed(),
+                exact: !self.space.banded,
             });
         }
-        let id = u32::try_from(self.points.len()).map_err(|_| AnalysisError::TooLarge {
-            limit: self.limits.max_states,
-        })?;
         self.index.insert(key, id);
         self.points.push(Point {
             node: u32::try_from(node).unwrap_or(u32::MAX),
@@ -1131,9 +1191,7 @@ impl Search<'_> {
             .collect();
         let against = self.space.guidance.scoring.model == ScoringModel::AgainstOptions;
         for (k, &(i, choice)) in visible.iter().enumerate() {
-            let option = u32::try_from(i).map_err(|_| AnalysisError::TooLarge {
-                limit: self.limits.max_states,
-            })?;
+            let option = u32::try_from(i).map_err(|_| self.too_large())?;
             let ev = &evaluations[k];
             let mut next = mind.clone();
             next.make_move(choice, ev, (0, 0));
@@ -1534,14 +1592,25 @@ pub fn analyze(
     guidance: &Guidance,
     limits: Limits,
 ) -> Result<Analysis, AnalysisError> {
+    analyze_reporting(scenario, guidance, limits, &mut |_| {})
+}
+
+/// As [`analyze`], telling `progress` how far the search has got every
+/// [`PROGRESS_EVERY`] points (a long search can then show it is working).
+pub fn analyze_reporting(
+    scenario: &Scenario,
+    guidance: &Guidance,
+    limits: Limits,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Analysis, AnalysisError> {
     if limits.exact_only {
-        return search_space(scenario, guidance, limits, false);
+        return search_space(scenario, guidance, limits, false, progress);
     }
     // The merged search is quick and never bigger than the exact one; on
     // the bundled scenarios the exact one is 28 to 240 times its size. If
     // twenty times the merged size is past the limit, the exact search is
     // not worth starting.
-    let rough = search_space(scenario, guidance, limits, true)?;
+    let rough = search_space(scenario, guidance, limits, true, progress)?;
     // Unless the client's state hardly varies (about one state per node,
     // as in a long scenario that does not depend on it): then the exact
     // search is about as big as the merged one.
@@ -1549,7 +1618,7 @@ pub fn analyze(
     if varies && rough.states.saturating_mul(ROUGH_TO_EXACT) > limits.max_states {
         return Ok(rough);
     }
-    match search_space(scenario, guidance, limits, false) {
+    match search_space(scenario, guidance, limits, false, progress) {
         Err(AnalysisError::TooLarge { .. }) => Ok(rough),
         other => other,
     }
@@ -1564,6 +1633,7 @@ fn search_space(
     guidance: &Guidance,
     limits: Limits,
     banded: bool,
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<Analysis, AnalysisError> {
     let mut space = Space::new(scenario, guidance)?;
     space.banded = banded;
@@ -1574,6 +1644,8 @@ fn search_space(
         .ok_or_else(|| AnalysisError::NoStart(start.to_string()))?;
     let mut search = Search {
         space,
+        progress,
+        started: std::time::Instant::now(),
         points: Vec::new(),
         index: QuickMap::default(),
         pending: Vec::new(),

@@ -71,6 +71,15 @@ pub enum Code {
     W015,
     /// Lint: a disclosure whose condition can never hold.
     W016,
+    /// Rubric: a rule whose condition can never hold.
+    W020,
+    /// Rubric: two rules with the same condition that pull a dimension in
+    /// opposite directions.
+    W021,
+    /// Rubric: a principle whose source names none of the material.
+    W022,
+    /// Rubric: a principle that never scores (no rule, no task).
+    W023,
 }
 
 impl Code {
@@ -85,7 +94,11 @@ impl Code {
             | Code::W013
             | Code::W014
             | Code::W015
-            | Code::W016 => Severity::Warning,
+            | Code::W016
+            | Code::W020
+            | Code::W021
+            | Code::W022
+            | Code::W023 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -119,6 +132,10 @@ impl Code {
             Code::W014 => "W014",
             Code::W015 => "W015",
             Code::W016 => "W016",
+            Code::W020 => "W020",
+            Code::W021 => "W021",
+            Code::W022 => "W022",
+            Code::W023 => "W023",
         }
     }
 }

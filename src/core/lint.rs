@@ -6,36 +6,18 @@
 use crate::core::diagnostic::{Code, Diagnostic};
 use crate::core::load::{Source, Step};
 use crate::core::model::{Node, Scenario};
-use crate::core::rubric::Guidance;
+use crate::core::rubric::{Evaluation, Guidance};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Client lines longer than this are hard to read in a session.
 pub const MAX_LINE_CHARS: usize = 450;
 
-/// How the rubric rates an option: a serious error, the total points, and
-/// whether any dimension loses points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rating {
-    pub critical: bool,
-    pub total: i32,
-    pub costs: bool,
-}
-
-impl Rating {
-    /// A move that follows the guidance: gains and costs nothing.
-    pub fn is_good(self) -> bool {
-        !self.critical && !self.costs && self.total > 0
-    }
-
-    /// A mistake: costs points somewhere.
-    pub fn is_mistake(self) -> bool {
-        self.critical || self.costs
-    }
-}
-
-/// The rubric's rating of each option at a node, in file order.
-pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Rating> {
+/// The rubric's evaluation of each option at a node, in file order, in a
+/// neutral context (the client's starting state, some exploring done, the
+/// middle of the session, the node's own cues). Lint judges them with the
+/// rubric's one ranking, "best option" and "mistake" (see `rubric.rs`).
+pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Evaluation> {
     let mut mind = crate::core::session::Mind::start(s);
     mind.explored = 3;
     mind.clock = s.minutes / 2;
@@ -47,21 +29,21 @@ pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Rating> {
     let ctx = mind.context(s);
     node.options
         .iter()
-        .map(|o| {
-            let ev = g.evaluate(&ctx, o.kind, o.topic);
-            Rating {
-                critical: ev.critical,
-                total: ev.score.total(),
-                costs: ev.score.rapport < 0 || ev.score.pacing < 0 || ev.score.focus < 0,
-            }
-        })
+        .map(|o| g.evaluate(&ctx, o.kind, o.topic))
         .collect()
 }
 
-/// The option the rubric rates best at a choice point (any option that is
-/// not a serious error above any that is, then the most points), if exactly
-/// one option has that rating. When two or more options tie for best there
-/// is no single best option, and the result is `None`.
+/// A move that follows the guidance: it earns points and no principle holds
+/// anything against it.
+pub fn is_good(ev: &Evaluation) -> bool {
+    !ev.is_mistake() && ev.score.total() > 0
+}
+
+/// The option the rubric rates best at a choice point (by
+/// [`Evaluation::rank`]: any option that is not a serious error above any
+/// that is, then the most points), if exactly one option has that rating.
+/// When two or more options tie for best there is no single best option,
+/// and the result is `None`.
 ///
 /// W014 looks for a place or a length that gives the best option away; a
 /// tie has neither (which of the tied options the trainee picks does not
@@ -69,16 +51,8 @@ pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Rating> {
 /// never towards "the best is first", "the best is the longest" or "the best
 /// is option N". Counting it for whichever tied option came first or last
 /// would report a pattern that only the tie-break made.
-pub fn best_option(ratings: &[Rating]) -> Option<usize> {
-    let key = |r: &Rating| (!r.critical, r.total);
-    let top = ratings.iter().map(key).max()?;
-    let mut best = ratings
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| key(r) == top)
-        .map(|(i, _)| i);
-    let first = best.next()?;
-    best.next().is_none().then_some(first)
+pub fn best_option(options: &[Evaluation]) -> Option<usize> {
+    crate::core::rubric::sole_best_index(options)
 }
 
 /// Whether option `i` is strictly longer than every other option at `node`
@@ -110,7 +84,7 @@ pub fn lint_source(s: &Scenario, g: &Guidance, src: &Source<'_>) -> Vec<Diagnost
     let mut points = 0;
     for (at, n) in s.nodes.iter().enumerate() {
         let ratings = rate_options(s, g, n);
-        if !ratings.iter().any(|r| r.is_good()) {
+        if !ratings.iter().any(is_good) {
             out.push(
                 src.at(
                     Code::W010,
@@ -120,7 +94,7 @@ pub fn lint_source(s: &Scenario, g: &Guidance, src: &Source<'_>) -> Vec<Diagnost
                 .with_hint("add an option that follows the guidance (an open question, a reflection, the phase's task)"),
             );
         }
-        if !ratings.iter().any(|r| r.is_mistake()) {
+        if !ratings.iter().any(Evaluation::is_mistake) {
             out.push(
                 src.at(
                     Code::W011,

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod fsread;
 pub mod graph;
 pub mod group;
+pub mod inspect;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -105,7 +105,44 @@ pub fn view_with_group(
                     ))
                     .id_salt(dim.dimension.label())
                     .show(&mut cols[0], |ui| {
-                        ui.label(format!("Starts at {}.", d.base));
+                        if d.model == crate::core::rubric::ScoringModel::AgainstOptions {
+                            ui.label(format!(
+                                "You kept {} of the {} points your choices put at stake.",
+                                dim.earned, dim.stake
+                            ));
+                            if !dim.losses.is_empty() {
+                                ui.label(
+                                    egui::RichText::new("Where points were given up:").strong(),
+                                );
+                            }
+                            for l in dim.losses.iter().take(5) {
+                                let at = l.turn.map_or_else(
+                                    || "At the end".to_string(),
+                                    |t| format!("Turn {t}"),
+                                );
+                                let text = if l.instead.is_empty() {
+                                    format!("{}  {at}: {}", signed(-l.points), l.reason)
+                                } else {
+                                    format!(
+                                        "{}  {at}: \"{}\" — {}",
+                                        signed(-l.points),
+                                        l.instead,
+                                        l.reason
+                                    )
+                                };
+                                ui.label(
+                                    egui::RichText::new(text).color(crate::app::theme::bad(ui)),
+                                );
+                            }
+                            ui.label(
+                                egui::RichText::new(
+                                    "What the moves earned and cost, by principle:",
+                                )
+                                .strong(),
+                            );
+                        } else {
+                            ui.label(format!("Starts at {}.", d.base));
+                        }
                         for c in &dim.contributions {
                             ui.label(format!(
                                 "{}  {} (x{}) — {}",
@@ -182,21 +219,45 @@ pub fn view_with_group(
                         egui::RichText::new(format!("Turn {} · {} min", t.number, t.clock)).small(),
                     );
                     ui.label(format!("{client}: {}", t.client_line));
+                    if !t.cue.body.is_empty() {
+                        ui.label(egui::RichText::new(&t.cue.body).italics().small());
+                    }
                     ui.label(
                         egui::RichText::new(format!("{who} ({}): {}", t.kind.label(), t.text))
                             .strong(),
                     );
-                    for f in &t.fired {
-                        let colour = if f.score.total() >= 0 {
+                    // The reason that decided the move first (harm before
+                    // anything else), then the rest.
+                    for (i, f) in t.fired.iter().enumerate() {
+                        let colour = if f.score.total() >= 0 && !f.harm {
                             crate::app::theme::good(ui)
                         } else {
                             crate::app::theme::bad(ui)
                         };
-                        ui.label(
+                        let mut text =
                             egui::RichText::new(format!("{} — {}", f.principle_name, f.feedback))
-                                .color(colour),
-                        )
-                        .on_hover_text(&f.source);
+                                .color(colour);
+                        if i == 0 {
+                            text = text.strong();
+                        }
+                        ui.label(text).on_hover_text(&f.source);
+                    }
+                    if d.model == crate::core::rubric::ScoringModel::AgainstOptions
+                        && !t.points.stake.is_zero()
+                    {
+                        let p = &t.points;
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "Kept here: rapport {} of {}, pacing {} of {}, focus {} of {}",
+                                p.earned.rapport,
+                                p.stake.rapport,
+                                p.earned.pacing,
+                                p.stake.pacing,
+                                p.earned.focus,
+                                p.stake.focus
+                            ))
+                            .small(),
+                        );
                     }
                     if !t.author_feedback.is_empty() {
                         ui.label(

@@ -68,15 +68,23 @@ fn draw_session(
 pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool, group: bool) -> Option<UiAction> {
     let sc = s.scenario();
     let mut action = None;
+    let cue = s.prompt().map(|p| p.cue.clone()).unwrap_or_default();
     ui.vertical_centered(|ui| {
-        crate::app::face::face(
+        crate::app::face::face_with(
             ui,
             s.state(),
+            cue.emotion,
             crate::app::face::skin_for(&sc.client.name),
             200.0,
         );
         ui.label(egui::RichText::new(&sc.client.name).heading());
-        ui.label(crate::app::face::describe(s.state()));
+        // What the trainee can see, in every mode: noticing it is part of
+        // the exercise (the meters below are coach mode's alone).
+        if cue.body.is_empty() {
+            ui.label(crate::app::face::describe(s.state()));
+        } else {
+            ui.label(egui::RichText::new(&cue.body).italics());
+        }
     });
     ui.separator();
     let over = s.clock() > sc.minutes;
@@ -108,7 +116,7 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool, group: bool) ->
         if let Some(t) = s.turns().last() {
             ui.separator();
             ui.label(egui::RichText::new("Last move").strong());
-            if let Some(f) = t.fired.iter().max_by_key(|f| f.score.total().abs()) {
+            if let Some(f) = crate::core::rubric::main_reason(&t.fired) {
                 let colour = if f.score.total() >= 0 {
                     crate::app::theme::good(ui)
                 } else {
