@@ -94,10 +94,13 @@ fn check(file: &str) {
         "{file}: the best route makes a serious error"
     );
     let best = replay(&s, &g, &overall.best.steps);
-    // The analysis's figures are what the session gives.
-    assert_eq!(
-        best, overall.best.scores,
-        "{file}: the best route replays to other scores"
+    // The analysis's figures are what the session gives (when it could
+    // tell every client state apart; an approximate one may be a little off,
+    // and the figures checked below are the replayed ones either way).
+    assert!(
+        !a.exact || best == overall.best.scores,
+        "{file}: the best route replays to {best:?}, not the analysis's {:?}",
+        overall.best.scores
     );
     let worst = replay(&s, &g, &overall.worst.steps);
     let novice = novice_session(&s, &g).scores();
