@@ -254,3 +254,34 @@ fn the_options_are_assessed_once_and_the_move_is_judged_as_shown() {
         assert!(t.better.is_none(), "the best option has nothing better");
     }
 }
+
+#[test]
+fn every_point_given_up_in_a_bundled_scenario_says_why() {
+    // Whatever a trainee picks, each dimension a move fell short on names
+    // the better option and a reason, also where the better option earned
+    // nothing there and only lost less than the move made.
+    let g = crate::common::guidance();
+    for f in crate::common::bundled() {
+        let sc = crate::common::scenario(&f);
+        for seed in 0..12u64 {
+            let mut s = Session::new(sc.clone(), g.clone(), seed).expect("starts");
+            let mut pick = seed as usize;
+            while let Some(shown) = s.prompt().map(|p| p.options.len()) {
+                pick = pick.wrapping_mul(7).wrapping_add(3);
+                s.choose(1 + pick % shown).expect("a shown option");
+            }
+            for t in s.turns() {
+                for l in &t.losses {
+                    assert!(
+                        !l.why.is_empty() && !l.instead.is_empty(),
+                        "{} seed {seed}, turn {} ({:?}): {:?}",
+                        sc.id,
+                        t.number,
+                        t.kind,
+                        l
+                    );
+                }
+            }
+        }
+    }
+}

@@ -752,12 +752,29 @@ impl Session {
                         }
                     })
                 } else {
-                    self.assessed[at]
+                    // What the better option earned on this dimension; if
+                    // it earned nothing there (it only lost less), what the
+                    // rule that cost the chosen move points says instead.
+                    let earned = self.assessed[at]
                         .fired
                         .iter()
                         .filter(|f| f.score.get(d) > 0)
                         .min_by_key(|f| std::cmp::Reverse(f.score.get(d)))
-                        .map(|f| f.feedback.clone())
+                        .map(|f| f.feedback.clone());
+                    earned.or_else(|| {
+                        chosen
+                            .fired
+                            .iter()
+                            .filter(|f| f.score.get(d) < 0)
+                            .min_by_key(|f| f.score.get(d))
+                            .map(|f| {
+                                if f.better.is_empty() {
+                                    f.feedback.clone()
+                                } else {
+                                    f.better.clone()
+                                }
+                            })
+                    })
                 }
                 .unwrap_or_default();
                 Some(DimensionLoss {
