@@ -130,6 +130,7 @@ fn every_bundled_scenario_is_calibrated_here() {
 
 #[test]
 #[ignore = "prints the novice route turn by turn"]
+#[allow(clippy::print_stdout, reason = "it prints the route")]
 fn print_novice() {
     for f in crate::common::bundled() {
         let s = scenario(&f);

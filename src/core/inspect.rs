@@ -339,12 +339,10 @@ fn shown(c: &Cell, s: Shown) -> i32 {
 /// stronger the more; a harmful move is outlined.
 fn colour(v: i32) -> String {
     let a = (f64::from(v.unsigned_abs().min(12)) / 12.0 * 0.75 + 0.08).min(0.85);
-    if v > 0 {
-        format!("rgba(20, 130, 60, {a:.2})")
-    } else if v < 0 {
-        format!("rgba(190, 30, 30, {a:.2})")
-    } else {
-        "transparent".into()
+    match v.cmp(&0) {
+        std::cmp::Ordering::Greater => format!("rgba(20, 130, 60, {a:.2})"),
+        std::cmp::Ordering::Less => format!("rgba(190, 30, 30, {a:.2})"),
+        std::cmp::Ordering::Equal => "transparent".into(),
     }
 }
 
