@@ -33,8 +33,12 @@
 //! figures printed (see docs/performance.md, "Fuzzing"):
 //!
 //! ```sh
-//! FUZZ_CASES=200000 cargo test --release --no-default-features --test main fuzz::fuzz_ -- --nocapture --test-threads=1
+//! FUZZ_CASES=100000 cargo test --no-default-features --test main fuzz::fuzz_scenario -- --nocapture
 //! ```
+//!
+//! (`fuzz::fuzz_rubric`, `fuzz::fuzz_record`, or `fuzz::fuzz_` for all
+//! three; one at a time gives each its own peak memory under
+//! `/usr/bin/time -v`.)
 //!
 //! An input that fails is written to `<target>/tmp/fuzz-found/` (and
 //! proptest keeps its seed in `proptest-regressions/fuzz-<reader>.txt`):
