@@ -1456,3 +1456,21 @@ fn write_record_corpus() {
         .expect("the corpus is writable");
     }
 }
+
+/// Found by a long run: a record whose losses add up past `i32::MAX` made
+/// the debrief's renderer overflow (a panic in a build with overflow
+/// checks), and one of `i32::MIN` points would overflow on negation.
+#[test]
+fn a_debrief_with_extreme_losses_renders() {
+    let bytes = read(&Reader::Record.corpus().join("losses-overflow.json"));
+    let mut r = store::parse_record(&bytes).expect("the record parses");
+    let shown = render::debrief(&r.debrief, "Client");
+    assert!(shown.contains("more, smaller"), "{shown}");
+    for dim in &mut r.debrief.dimensions {
+        for l in &mut dim.losses {
+            l.points = i32::MIN;
+        }
+    }
+    let shown = render::debrief(&r.debrief, "Client");
+    assert!(shown.contains(&i32::MAX.to_string()), "{shown}");
+}
