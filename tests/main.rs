@@ -11,6 +11,7 @@ mod common;
 #[cfg(feature = "dev")]
 mod e2e;
 mod expert;
+mod fuzz;
 mod hostile;
 mod inspect;
 mod lint;

@@ -244,3 +244,19 @@ fn history_reads_records_with_the_same_size_limit_as_the_report() {
         problems[0]
     );
 }
+
+#[test]
+fn a_damaged_record_says_where_it_is_damaged() {
+    // Found by tests/fuzz.rs: a seed of -2147483648 was refused as damaged
+    // with no line or column (the message came from the parsed value).
+    let dir = tempfile::tempdir().expect("tmp");
+    let f = dir.path().join("r.json");
+    std::fs::write(
+        &f,
+        "{\"format\": \"ipt-trainer/attempt\",\n \"version\": 1,\n \"seed\": -2147483648}",
+    )
+    .expect("w");
+    let err = read_record(&f).expect_err("refused").to_string();
+    assert!(err.starts_with("damaged record: "), "{err}");
+    assert!(err.contains("at line 3 column"), "{err}");
+}

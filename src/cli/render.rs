@@ -322,23 +322,31 @@ pub fn debrief(d: &Debrief, client_name: &str) -> String {
                     .turn
                     .map_or_else(|| "at the end".to_string(), |t| format!("turn {t}"));
                 if l.instead.is_empty() {
-                    let _ = writeln!(out, "  {:>4}  {at}: {}", signed(-l.points), l.reason);
+                    let _ = writeln!(
+                        out,
+                        "  {:>4}  {at}: {}",
+                        signed(l.points.saturating_neg()),
+                        l.reason
+                    );
                 } else {
                     let _ = writeln!(
                         out,
                         "  {:>4}  {at}: \"{}\" - {}",
-                        signed(-l.points),
+                        signed(l.points.saturating_neg()),
                         l.instead,
                         l.reason
                     );
                 }
             }
             if dim.losses.len() > 3 {
-                let rest: i32 = dim.losses[3..].iter().map(|l| l.points).sum();
+                // Saturating: the debrief may come from a record someone else wrote.
+                let rest = dim.losses[3..]
+                    .iter()
+                    .fold(0i32, |sum, l| sum.saturating_add(l.points));
                 let _ = writeln!(
                     out,
                     "  {:>4}  {} more, smaller",
-                    signed(-rest),
+                    signed(rest.saturating_neg()),
                     dim.losses.len() - 3
                 );
             }

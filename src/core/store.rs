@@ -549,12 +549,11 @@ fn describe(v: &serde_json::Value) -> String {
 /// more closely to say what is wrong.
 pub fn parse_record(bytes: &[u8]) -> Result<AttemptRecord, RecordError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(r) = serde_json::from_slice::<AttemptRecord>(bytes)
-        && r.format == RECORD_FORMAT
-        && r.version == RECORD_VERSION
-    {
-        return Ok(r);
-    }
+    let typed = match serde_json::from_slice::<AttemptRecord>(bytes) {
+        Ok(r) if r.format == RECORD_FORMAT && r.version == RECORD_VERSION => return Ok(r),
+        Ok(_) => None,
+        Err(e) => Some(e),
+    };
     let v: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| RecordError::Syntax(e.to_string()))?;
     match v.get("format") {
@@ -579,7 +578,10 @@ pub fn parse_record(bytes: &[u8]) -> Result<AttemptRecord, RecordError> {
             });
         }
     }
-    serde_json::from_value(v).map_err(|e| RecordError::Damaged(e.to_string()))
+    // Read from the text, the error names its line and column; read from
+    // the value, it would not.
+    serde_json::from_value(v)
+        .map_err(|e| RecordError::Damaged(typed.map_or_else(|| e.to_string(), |e| e.to_string())))
 }
 
 /// The earliest finish time a record can have: 2020-01-01 00:00 UTC.

@@ -121,11 +121,15 @@ pub fn view_with_group(
                                     |t| format!("Turn {t}"),
                                 );
                                 let text = if l.instead.is_empty() {
-                                    format!("{}  {at}: {}", signed(-l.points), l.reason)
+                                    format!(
+                                        "{}  {at}: {}",
+                                        signed(l.points.saturating_neg()),
+                                        l.reason
+                                    )
                                 } else {
                                     format!(
                                         "{}  {at}: \"{}\" — {}",
-                                        signed(-l.points),
+                                        signed(l.points.saturating_neg()),
                                         l.instead,
                                         l.reason
                                     )
