@@ -238,9 +238,7 @@ fn sync_catalog(
             notices.0.push(n);
         }
     }
-    if changed {
-        if let Some(mut r) = redraw {
-            r.write(bevy::window::RequestRedraw);
-        }
+    if changed && let Some(mut r) = redraw {
+        r.write(bevy::window::RequestRedraw);
     }
 }
