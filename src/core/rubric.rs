@@ -417,6 +417,18 @@ pub struct Evaluation {
     pub harm: bool,
 }
 
+impl Fired {
+    /// What the rule advises instead (its `better`), or, where it names
+    /// nothing better, what it said of the move.
+    pub fn advice(&self) -> String {
+        if self.better.is_empty() {
+            self.feedback.clone()
+        } else {
+            self.better.clone()
+        }
+    }
+}
+
 impl Evaluation {
     /// How options are ranked against each other: a serious error below
     /// everything else, then the points over all three dimensions. The one

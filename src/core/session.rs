@@ -744,13 +744,7 @@ impl Session {
                 // A harmful move: what the rubric says would have served;
                 // otherwise what the better option earned here.
                 let why = if chosen.harm || chosen.critical {
-                    chosen.main_reason().map(|f| {
-                        if f.better.is_empty() {
-                            f.feedback.clone()
-                        } else {
-                            f.better.clone()
-                        }
-                    })
+                    chosen.main_reason().map(Fired::advice)
                 } else {
                     // What the better option earned on this dimension; if
                     // it earned nothing there (it only lost less), what the
@@ -767,13 +761,7 @@ impl Session {
                             .iter()
                             .filter(|f| f.score.get(d) < 0)
                             .min_by_key(|f| f.score.get(d))
-                            .map(|f| {
-                                if f.better.is_empty() {
-                                    f.feedback.clone()
-                                } else {
-                                    f.better.clone()
-                                }
-                            })
+                            .map(Fired::advice)
                     })
                 }
                 .unwrap_or_default();
