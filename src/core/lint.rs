@@ -41,7 +41,7 @@ pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Evaluation> 
 pub fn is_good(ev: &Evaluation) -> bool {
     let s = ev.score;
     !ev.critical
-        && !ev.fired.iter().any(|f| f.harm)
+        && !ev.harm
         && s.rapport >= 0
         && s.pacing >= 0
         && s.focus >= 0
