@@ -40,12 +40,7 @@ pub fn rate_options(s: &Scenario, g: &Guidance, node: &Node) -> Vec<Evaluation> 
 /// done yet, still counts: lint cannot tell which tasks a route has done.)
 pub fn is_good(ev: &Evaluation) -> bool {
     let s = ev.score;
-    !ev.critical
-        && !ev.harm
-        && s.rapport >= 0
-        && s.pacing >= 0
-        && s.focus >= 0
-        && s.total() > 0
+    !ev.critical && !ev.harm && s.rapport >= 0 && s.pacing >= 0 && s.focus >= 0 && s.total() > 0
 }
 
 /// The option the rubric rates best at a choice point (by
