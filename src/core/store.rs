@@ -5,6 +5,7 @@
 use crate::core::debrief::Debrief;
 use crate::core::fsread::{self, ReadError};
 use crate::core::model::Scenario;
+use crate::core::rubric::Dimension;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -594,6 +595,9 @@ pub const MAX_VOTES: u32 = 9_999;
 /// The most points (up or down) one move can give on one dimension: far more
 /// than any rubric gives, and small enough that no sum overflows.
 pub const MAX_MOVE_POINTS: i32 = 1_000;
+/// The most one choice point can put at stake on one dimension: the gap
+/// between two options' points.
+pub const MAX_TURN_STAKE: i32 = 2 * MAX_MOVE_POINTS;
 
 /// What is wrong with the numbers of a record.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -706,24 +710,21 @@ pub fn check_values(r: &AttemptRecord) -> ValueCheck {
         }
         // Against the options: what the choice point put at stake is a gap
         // between two options' points, and a move keeps none to all of it.
-        let stake_max = 2 * MAX_MOVE_POINTS;
-        for (name, earned, stake) in [
-            ("rapport", t.points.earned.rapport, t.points.stake.rapport),
-            ("pacing", t.points.earned.pacing, t.points.stake.pacing),
-            ("focus", t.points.earned.focus, t.points.stake.focus),
-        ] {
-            if !(0..=stake_max).contains(&stake) || !(0..=stake).contains(&earned) {
+        for dim in Dimension::ALL {
+            let (kept, at_stake) = (t.points.earned.get(dim), t.points.stake.get(dim));
+            if !(0..=MAX_TURN_STAKE).contains(&at_stake) || !(0..=at_stake).contains(&kept) {
                 c.unusable.push(format!(
-                    "{at}: {earned} of {stake} {name} points kept (a move keeps 0 to all of at most {stake_max} at stake)"
+                    "{at}: {kept} of {at_stake} {} points kept (a move keeps 0 to all of at most {MAX_TURN_STAKE} at stake)",
+                    dim.label().to_lowercase()
                 ));
             }
         }
         for l in &t.losses {
-            if !(0..=stake_max).contains(&l.points) {
+            if !(0..=MAX_TURN_STAKE).contains(&l.points) {
                 c.odd.push(format!(
-                    "{at}: {} {} points given up (0 to {stake_max})",
+                    "{at}: {} {} points given up (0 to {MAX_TURN_STAKE})",
                     l.points,
-                    l.dimension.label()
+                    l.dimension.label().to_lowercase()
                 ));
             }
         }
@@ -773,17 +774,17 @@ pub fn check_values(r: &AttemptRecord) -> ValueCheck {
                 .push(format!("a {name} of {v} (scores run from 0 to 100)"));
         }
     }
+    let session_stake_max =
+        i64::from(MAX_TURN_STAKE).saturating_mul(i64::try_from(d.turns.len()).unwrap_or(i64::MAX));
     for dim in &d.dimensions {
-        let stake_max =
-            i64::from(2 * MAX_MOVE_POINTS) * i64::try_from(d.turns.len()).unwrap_or(i64::MAX);
-        if !(0..=stake_max).contains(&i64::from(dim.stake))
+        if !(0..=session_stake_max).contains(&i64::from(dim.stake))
             || !(0..=dim.stake).contains(&dim.earned)
         {
             c.unusable.push(format!(
                 "{} of {} {} points kept over the session (0 to all of what the moves put at stake)",
                 dim.earned,
                 dim.stake,
-                dim.dimension.label()
+                dim.dimension.label().to_lowercase()
             ));
         }
         if !score(dim.score) {
