@@ -1052,15 +1052,20 @@ fn play_and_record(scenario: Arc<Scenario>, guidance: Arc<Guidance>, seed: u64) 
     assert_no_controls(&shown, "the debrief as the CLI prints it");
 }
 
+/// What a loader gave, its diagnostics checked as printed: the value, or
+/// `None` when it refused the input (which it must say with an error).
+fn accepted<T>(loaded: load::Loaded<T>, text: &str, what: &str) -> Option<T> {
+    printed(&loaded.diagnostics, text);
+    if loaded.value.is_none() {
+        assert!(loaded.has_errors(), "no {what} and no error");
+    }
+    loaded.into_result().ok()
+}
+
 fn check_scenario(bytes: &[u8]) -> Seen {
     let text = String::from_utf8_lossy(bytes);
     let path = Path::new("fuzz.ron");
-    let loaded = load::load_scenario_str(&text, path);
-    printed(&loaded.diagnostics, &text);
-    if loaded.value.is_none() {
-        assert!(loaded.has_errors(), "no scenario and no error");
-    }
-    let Ok(s) = loaded.into_result() else {
+    let Some(s) = accepted(load::load_scenario_str(&text, path), &text, "scenario") else {
         return Seen::Refused;
     };
     let g = bundled_guidance();
@@ -1086,12 +1091,7 @@ fn check_scenario(bytes: &[u8]) -> Seen {
 fn check_rubric(bytes: &[u8]) -> Seen {
     let text = String::from_utf8_lossy(bytes);
     let path = Path::new("fuzz-guidance.ron");
-    let loaded = load::load_guidance_str(&text, path);
-    printed(&loaded.diagnostics, &text);
-    if loaded.value.is_none() {
-        assert!(loaded.has_errors(), "no rubric and no error");
-    }
-    let Ok(g) = loaded.into_result() else {
+    let Some(g) = accepted(load::load_guidance_str(&text, path), &text, "rubric") else {
         return Seen::Refused;
     };
     let src = Source::new(&text, path);
