@@ -8,6 +8,7 @@ mod bundle;
 mod calibration;
 mod cli;
 mod common;
+mod drill;
 #[cfg(feature = "dev")]
 mod e2e;
 mod expert;

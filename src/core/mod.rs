@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod cue;
 pub mod debrief;
 pub mod diagnostic;
+pub mod drill;
 pub mod fsread;
 pub mod graph;
 pub mod group;

@@ -499,6 +499,109 @@ pub fn main_reason(fired: &[Fired]) -> Option<&Fired> {
         .or_else(|| fired.first())
 }
 
+/// The smallest lead (in points over the three dimensions) by which the
+/// best option must beat the next for a choice point to test a skill: below
+/// it, two options are close enough that a supervisor would accept either.
+pub const DECISION_MIN_GAP: i32 = 2;
+
+/// What decided a choice point: the best option, by how much it beat the
+/// next best, and the principles that made the difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The best option's position among the options (from 0).
+    pub best: usize,
+    /// The best option's lead over the next best, in points.
+    pub gap: i32,
+    /// The principles the choice point tests, the one that decides most
+    /// first: the principle the next best option harms, if it does harm;
+    /// then every principle whose points put the best option at least
+    /// [`DECISION_MIN_GAP`] ahead of the next best, largest lead first;
+    /// then the principle any other option on offer harms.
+    pub principles: Vec<String>,
+}
+
+impl Decision {
+    /// The principle that decides most.
+    pub fn principle(&self) -> &str {
+        self.principles.first().map_or("", String::as_str)
+    }
+}
+
+/// The skills a choice point tests, if it tests any clearly: one option is
+/// best alone, earns points and harms nothing, and beats the next best by
+/// at least [`DECISION_MIN_GAP`]; the principles are those behind that
+/// lead (see [`Decision::principles`]).
+pub fn decision(options: &[Evaluation]) -> Option<Decision> {
+    let best = sole_best_index(options)?;
+    let b = options.get(best)?;
+    if b.harm || b.critical || b.score.total() <= 0 {
+        return None;
+    }
+    let runner = options
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != best)
+        .max_by(|(i, x), (j, y)| x.rank().cmp(&y.rank()).then(j.cmp(i)))
+        .map(|(_, e)| e)?;
+    let gap = b.score.total() - runner.score.total();
+    // Below a serious error, the best option leads by its rank whatever
+    // the points say.
+    let gap = if runner.critical {
+        gap.max(DECISION_MIN_GAP)
+    } else {
+        gap
+    };
+    if gap < DECISION_MIN_GAP {
+        return None;
+    }
+    // Each principle's lead: what it gave the best option, less what it
+    // gave the next best.
+    let mut lead: Vec<(&str, i32)> = Vec::new();
+    let both = b
+        .fired
+        .iter()
+        .map(|f| (f, 1))
+        .chain(runner.fired.iter().map(|f| (f, -1)));
+    for (f, sign) in both {
+        let v = sign * f.score.total();
+        match lead.iter_mut().find(|(id, _)| *id == f.principle) {
+            Some((_, l)) => *l += v,
+            None => lead.push((&f.principle, v)),
+        }
+    }
+    // Largest lead first; among equals, the order the best option names them.
+    lead.sort_by_key(|&(_, l)| std::cmp::Reverse(l));
+    let mut principles: Vec<String> = Vec::new();
+    if runner.harm || runner.critical {
+        // The tempting option does harm: avoiding it is the skill.
+        if let Some(h) = runner.main_reason() {
+            principles.push(h.principle.clone());
+        }
+    }
+    for (id, l) in lead {
+        if l >= DECISION_MIN_GAP && !principles.iter().any(|p| p == id) {
+            principles.push(id.to_string());
+        }
+    }
+    // Any other option on offer that does harm: not choosing it is a skill
+    // this point tests too.
+    for (i, o) in options.iter().enumerate() {
+        if i == best || !(o.harm || o.critical) {
+            continue;
+        }
+        if let Some(h) = o.main_reason() {
+            if !principles.iter().any(|p| *p == h.principle) {
+                principles.push(h.principle.clone());
+            }
+        }
+    }
+    (!principles.is_empty()).then_some(Decision {
+        best,
+        gap,
+        principles,
+    })
+}
+
 /// A move is a mistake when it is a serious error or any principle it
 /// touched cost it points: the rubric holds it against the guidance, even
 /// if it also earned points elsewhere.

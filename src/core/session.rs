@@ -132,6 +132,12 @@ pub struct Turn {
     /// A better option at this point, if there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub better: Option<BetterMove>,
+    /// The principles this choice point tested, when one option was
+    /// clearly best (see [`crate::core::rubric::decision`]), the one that
+    /// decided most first: the skill profile counts the move as a chance at
+    /// each, taken when `better` is empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tested: Vec<String>,
 }
 
 /// Points a move gave up on one dimension against the option shown that
@@ -590,6 +596,13 @@ impl Session {
             .zip(&self.assessed)
     }
 
+    /// What the current choice point tests (see
+    /// [`crate::core::rubric::decision`]), `None` when no option is clearly
+    /// best or the session has ended.
+    pub fn decision(&self) -> Option<crate::core::rubric::Decision> {
+        crate::core::rubric::decision(&self.assessed)
+    }
+
     /// The 1-based position of the shown option the rubric rates best now
     /// (a serious error never counts as best). `None` once the session ended.
     pub fn best_position(&self) -> Option<usize> {
@@ -623,6 +636,8 @@ impl Session {
             .cloned()
             .ok_or_else(|| SessionError::BrokenScenario(node.id.clone()))?;
         let better = self.better_than(&node, &prompt, position - 1, &ev);
+        let tested =
+            crate::core::rubric::decision(&self.assessed).map_or_else(Vec::new, |d| d.principles);
         let mut events = vec![Event::Assessed {
             fired: ev.fired.clone(),
             score: ev.score,
@@ -670,6 +685,7 @@ impl Session {
             cue: prompt.cue.clone(),
             author_feedback: choice.feedback.clone(),
             better,
+            tested,
         });
 
         if self.turns.len() >= MAX_TURNS {

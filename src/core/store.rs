@@ -3,6 +3,7 @@
 //! rename); a damaged file is set aside with a message, never fatal.
 
 use crate::core::debrief::Debrief;
+use crate::core::drill::{DRILL_FORMAT, DRILL_VERSION, DrillRecord};
 use crate::core::fsread::{self, ReadError};
 use crate::core::model::Scenario;
 use crate::core::rubric::Dimension;
@@ -436,6 +437,30 @@ impl Store {
     pub fn load_attempts(&self) -> (Vec<AttemptRecord>, Vec<StoreProblem>) {
         read_records(&self.records_dir())
     }
+
+    /// Every readable record of either kind (see [`read_all_records`]).
+    pub fn load_all(&self) -> (Vec<AttemptRecord>, Vec<DrillRecord>, Vec<StoreProblem>) {
+        read_all_records(&self.records_dir())
+    }
+
+    /// Saves a session of drills beside the session records; returns where.
+    pub fn save_drills(&self, r: &DrillRecord) -> Result<PathBuf, StoreProblem> {
+        let name = format!("drills-{}-{}.json", r.finished_at, r.seed);
+        let mut path = self.records_dir().join(&name);
+        let mut n = 1;
+        while path.exists() {
+            n += 1;
+            path = self
+                .records_dir()
+                .join(name.replace(".json", &format!("-{n}.json")));
+        }
+        let json = serde_json::to_vec_pretty(r).map_err(|e| StoreProblem::Io {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        write_atomic(&path, &json)?;
+        Ok(path)
+    }
 }
 
 /// Nothing at all is at `path` (not even a broken link).
@@ -844,24 +869,80 @@ pub fn check_values(r: &AttemptRecord) -> ValueCheck {
 /// record with unusable numbers is refused; the odd ones are returned
 /// beside it, to be shown.
 pub fn read_record_checked(path: &Path) -> Result<(AttemptRecord, ValueCheck), RecordError> {
-    let bytes = fsread::read_limited(path, MAX_RECORD_BYTES)?;
-    let record = parse_record(&bytes)?;
-    let check = check_values(&record);
-    if check.unusable.is_empty() {
-        Ok((record, check))
-    } else {
-        const SHOWN: usize = 3;
-        let mut shown: Vec<String> = check.unusable.iter().take(SHOWN).cloned().collect();
-        if check.unusable.len() > SHOWN {
-            shown.push(format!("and {} more", check.unusable.len() - SHOWN));
-        }
-        Err(RecordError::Impossible(shown))
+    match read_any_record(path)? {
+        AnyRecord::Attempt(r, check) => Ok((*r, check)),
+        AnyRecord::Drills(_) => Err(RecordError::Format(" (it is a record of drills)".into())),
     }
 }
 
 /// As [`read_record_checked`], the record alone.
 pub fn read_record(path: &Path) -> Result<AttemptRecord, RecordError> {
     read_record_checked(path).map(|(r, _)| r)
+}
+
+/// A record of either kind: a session, or a session of drills.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyRecord {
+    Attempt(Box<AttemptRecord>, ValueCheck),
+    Drills(DrillRecord),
+}
+
+/// Parses a record of drills (a leading byte-order mark allowed), checking
+/// its format, version and numbers.
+pub fn parse_drill_record(bytes: &[u8]) -> Result<DrillRecord, RecordError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let r: DrillRecord =
+        serde_json::from_slice(bytes).map_err(|e| RecordError::Damaged(e.to_string()))?;
+    if r.format != DRILL_FORMAT {
+        return Err(RecordError::Format(String::new()));
+    }
+    if r.version != DRILL_VERSION {
+        return Err(RecordError::Version {
+            found: r.version.to_string(),
+        });
+    }
+    let unusable = r.unusable_values();
+    if unusable.is_empty() {
+        Ok(r)
+    } else {
+        Err(RecordError::Impossible(unusable))
+    }
+}
+
+/// Whether the bytes are a record of drills (by its `format`, looked at
+/// without reading the rest).
+fn is_drill_record(bytes: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Head {
+        format: Option<String>,
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_slice::<Head>(bytes).is_ok_and(|h| h.format.as_deref() == Some(DRILL_FORMAT))
+}
+
+/// Reads one record of either kind, the same checked way as
+/// [`read_record_checked`].
+pub fn read_any_record(path: &Path) -> Result<AnyRecord, RecordError> {
+    let bytes = fsread::read_limited(path, MAX_RECORD_BYTES)?;
+    if is_drill_record(&bytes) {
+        return parse_drill_record(&bytes).map(AnyRecord::Drills);
+    }
+    let record = parse_record(&bytes)?;
+    let check = check_values(&record);
+    if check.unusable.is_empty() {
+        Ok(AnyRecord::Attempt(Box::new(record), check))
+    } else {
+        Err(impossible(&check.unusable))
+    }
+}
+
+fn impossible(unusable: &[String]) -> RecordError {
+    const SHOWN: usize = 3;
+    let mut shown: Vec<String> = unusable.iter().take(SHOWN).cloned().collect();
+    if unusable.len() > SHOWN {
+        shown.push(format!("and {} more", unusable.len() - SHOWN));
+    }
+    RecordError::Impossible(shown)
 }
 
 /// Whether a file name is that of a record: `.json`, in any case.
@@ -871,13 +952,23 @@ pub fn is_record_name(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|x| x.eq_ignore_ascii_case("json"))
 }
 
-/// The records in `dir` (not its subfolders), oldest first, and a problem
-/// for each file that could not be used.
+/// The session records in `dir` (not its subfolders), oldest first, and a
+/// problem for each file that could not be used. Records of drills are
+/// left for [`read_all_records`].
 pub fn read_records(dir: &Path) -> (Vec<AttemptRecord>, Vec<StoreProblem>) {
+    let (records, _, problems) = read_all_records(dir);
+    (records, problems)
+}
+
+/// The session records and the records of drills in `dir` (not its
+/// subfolders), each oldest first, and a problem for each file that could
+/// not be used.
+pub fn read_all_records(dir: &Path) -> (Vec<AttemptRecord>, Vec<DrillRecord>, Vec<StoreProblem>) {
     let mut records = Vec::new();
+    let mut drills = Vec::new();
     let mut problems = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return (records, problems);
+        return (records, drills, problems);
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -886,8 +977,9 @@ pub fn read_records(dir: &Path) -> (Vec<AttemptRecord>, Vec<StoreProblem>) {
         .collect();
     paths.sort();
     for p in paths {
-        match read_record(&p) {
-            Ok(r) => records.push(r),
+        match read_any_record(&p) {
+            Ok(AnyRecord::Attempt(r, _)) => records.push(*r),
+            Ok(AnyRecord::Drills(d)) => drills.push(d),
             Err(e) => problems.push(StoreProblem::Io {
                 path: p,
                 reason: e.to_string(),
@@ -895,5 +987,6 @@ pub fn read_records(dir: &Path) -> (Vec<AttemptRecord>, Vec<StoreProblem>) {
         }
     }
     records.sort_by_key(|r| r.finished_at);
-    (records, problems)
+    drills.sort_by_key(|d| d.finished_at);
+    (records, drills, problems)
 }
