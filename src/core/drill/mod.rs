@@ -227,3 +227,52 @@ fn scenario_points(scenario: &Arc<Scenario>, guidance: &Arc<Guidance>) -> Vec<Dr
     }
     found
 }
+
+/// How a session of drills is asked for: a tutor's plan, or one principle,
+/// or (neither) the trainee's weakest skills.
+#[derive(Debug, Clone, Default)]
+pub struct Setup<'a> {
+    pub plan: Option<&'a crate::core::load::DrillPlan>,
+    /// Only this principle (ignored with a plan that names principles).
+    pub principle: Option<String>,
+    /// How many drills (default: the plan's, or [`select::DEFAULT_DRILLS`]).
+    pub count: Option<usize>,
+    pub seed: u64,
+    /// Seconds since the Unix epoch: which missed drills are due.
+    pub now: u64,
+}
+
+/// A session of drills for a trainee with these records: the profile and
+/// the schedule from the records, the plan from the setup.
+pub fn new_run(
+    catalogue: Arc<Catalogue>,
+    guidance: &Guidance,
+    attempts: &[crate::core::store::AttemptRecord],
+    drills: &[DrillRecord],
+    setup: &Setup<'_>,
+) -> DrillRun {
+    let profile = SkillProfile::from_records(attempts, drills);
+    let schedule = Schedule::from_records(drills);
+    let mut request = setup.plan.map_or_else(
+        || PlanRequest::any(select::DEFAULT_DRILLS, setup.now),
+        |p| p.request(setup.now),
+    );
+    if let Some(n) = setup.count {
+        request.count = n;
+    }
+    request.count = request.count.clamp(1, select::MAX_DRILLS);
+    if request.principles.is_empty() {
+        if let Some(p) = &setup.principle {
+            request.principles = vec![p.clone()];
+        }
+    }
+    let slots = plan(&profile, &catalogue, &schedule, &request, setup.seed);
+    DrillRun::new(
+        catalogue,
+        slots,
+        request,
+        setup.plan.map(|p| p.title.clone()),
+        setup.seed,
+        &guidance.version,
+    )
+}

@@ -6,14 +6,17 @@
 //! - `ron_error`: parsing, and ron's errors as diagnostics;
 //! - `index`: the one RON tokenizer and the source index, which places
 //!   every other diagnostic by its path in the file;
-//! - `scenario` and `rubric`: the semantic checks.
+//! - `scenario` and `rubric`: the semantic checks;
+//! - `drill_plan`: a tutor's plan for a session of drills.
 
+mod drill_plan;
 mod index;
 mod ron_error;
 mod rubric;
 mod scenario;
 mod source;
 
+pub use drill_plan::{DrillPlan, is_drill_plan_name, load_drill_plan_file, load_drill_plan_str};
 pub use index::Source;
 pub(crate) use index::{Skim, Step, Tok};
 pub use scenario::{bundled_rubric_flags, check_scenario, rubric_flags};
