@@ -129,24 +129,9 @@ fn window_size() -> (u32, u32) {
         .unwrap_or((1280, 800))
 }
 
-/// The folder of bundled scenarios: beside the program, in the working
-/// directory, or in the source tree it was built from.
+/// The folder of bundled scenarios (see [`crate::core::load::bundled_scenarios_dir`]).
 pub fn bundled_scenarios_dir() -> PathBuf {
-    let beside_exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.join("scenarios")));
-    [
-        beside_exe,
-        Some(PathBuf::from("scenarios")),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| p.is_dir())
-    .map_or_else(
-        || PathBuf::from("scenarios"),
-        |p| std::fs::canonicalize(&p).unwrap_or(p),
-    )
+    crate::core::load::bundled_scenarios_dir()
 }
 
 fn spawn_camera(mut commands: Commands) {

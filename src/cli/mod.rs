@@ -1,6 +1,7 @@
 //! The command line: the only part of the program that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "the CLI prints")]
 
+mod drill;
 pub mod render;
 
 use crate::core::debrief::Debrief;
@@ -189,6 +190,43 @@ pub enum Command {
         #[arg(long)]
         assessment: bool,
     },
+    /// Drills on single skills: choice points of the bundled (and your)
+    /// scenarios that test one principle, chosen for your weakest skills
+    /// from your records (or by --principle or a tutor's --plan), with
+    /// feedback after each and one retry after a miss. Recorded beside
+    /// your sessions (IPT_TRAINER_DATA, or the app's data folder).
+    Drill {
+        /// Only drills on this principle (its id in the rubric).
+        #[arg(long, value_name = "ID")]
+        principle: Option<String>,
+        /// How many drills (default 10, at most 50).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=50))]
+        count: Option<u16>,
+        /// Seed for the choice of drills (a random one if left out).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// A tutor's drill plan (a `.drill.ron` file).
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+        /// More folders of scenarios to draw drills from (repeatable).
+        #[arg(long = "scenarios", value_name = "DIR")]
+        scenario_dirs: Vec<PathBuf>,
+        /// The answers, by shown number: 2,1,3 — or 2:3 for a miss, then a retry.
+        #[arg(long, value_delimiter = ',')]
+        choices: Option<Vec<String>>,
+        /// Your name or pseudonym, for the record.
+        #[arg(long, default_value = "")]
+        trainee: String,
+        /// Print the record of the drills as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Do not add the drills to your records.
+        #[arg(long)]
+        no_save: bool,
+        /// Also write the record (to hand in) to FILE.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+    },
     /// A class report from a folder of attempt records: one HTML page
     /// (scores, progress, choice points, mistakes), and a CSV and xAPI
     /// statements if asked. Damaged or outdated records are listed, not fatal.
@@ -252,6 +290,30 @@ pub fn run(cli: Cli) -> ExitCode {
             record.as_deref().map(|r| (r, trainee.as_str())),
             Mode::from_coach(!assessment),
         ),
+        Some(Command::Drill {
+            ref principle,
+            count,
+            seed,
+            ref plan,
+            ref scenario_dirs,
+            ref choices,
+            ref trainee,
+            json,
+            no_save,
+            ref record,
+        }) => drill::drill(&drill::DrillArgs {
+            principle: principle.as_deref(),
+            count: count.map(usize::from),
+            seed,
+            plan: plan.as_deref(),
+            scenarios: scenario_dirs,
+            choices: choices.as_deref(),
+            trainee,
+            json,
+            save: !no_save,
+            record: record.as_deref(),
+            guidance: cli.guidance.as_deref(),
+        }),
         Some(Command::New {
             area,
             phase,

@@ -13,13 +13,15 @@
 //!   the profile, the catalogue, the review schedule and a seed);
 //! - `schedule`: when a missed drill comes back (FSRS);
 //! - `run`: one drill and a session of drills, with feedback and retry;
-//! - `record`: the versioned record of a session of drills.
+//! - `record`: the versioned record of a session of drills;
+//! - `sim`: simulated trainees, for the tests and the benchmark.
 
 pub mod profile;
 pub mod record;
 pub mod run;
 pub mod schedule;
 pub mod select;
+pub mod sim;
 
 pub use profile::{Skill, SkillProfile};
 pub use record::{AnswerRecord, DRILL_FORMAT, DRILL_VERSION, DrillRecord, DrillResult};

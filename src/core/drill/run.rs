@@ -42,8 +42,12 @@ pub struct Feedback {
     /// The principle in the project's words.
     pub statement: String,
     pub chosen: String,
-    /// What the rubric made of the move chosen (its main reason).
+    /// What the rubric made of the move chosen: for a miss, what went
+    /// against it if anything did, else its main reason.
     pub chosen_reason: String,
+    /// `chosen_reason` is a cost (the move lost points or did harm), not
+    /// something it earned.
+    pub chosen_cost: bool,
     pub chosen_score: ScoreDelta,
     /// The best option, and why it serves here.
     pub best: String,
@@ -196,6 +200,18 @@ impl Drill {
                 .map(|f| f.advice())
                 .unwrap_or_else(|| best_why.clone())
         };
+        // For a miss, what went against the move (its largest loss), if
+        // anything did; otherwise what the rubric made of it.
+        let chosen_reason = if good {
+            chosen.main_reason()
+        } else {
+            chosen
+                .fired
+                .iter()
+                .filter(|f| f.harm || f.critical || f.score.total() < 0)
+                .min_by_key(|f| (!(f.harm || f.critical), f.score.total()))
+                .or_else(|| chosen.main_reason())
+        };
         let (mut before_state, mut after_state) = (self.at.state(), self.at.state());
         let mut reaction = String::new();
         for e in &events {
@@ -220,10 +236,10 @@ impl Drill {
                 source: principle.map(|p| p.source.clone()).unwrap_or_default(),
                 statement: principle.map(|p| p.statement.clone()).unwrap_or_default(),
                 chosen: text(position - 1),
-                chosen_reason: chosen
-                    .main_reason()
+                chosen_reason: chosen_reason
                     .map(|f| f.feedback.clone())
                     .unwrap_or_default(),
+                chosen_cost: chosen_reason.is_some_and(|f| f.score.total() < 0 || f.harm),
                 chosen_score: chosen.score,
                 best: text(best_at),
                 best_why,
@@ -332,8 +348,16 @@ impl DrillRun {
     /// client comes two drills later (at most half the planned session in
     /// follow-ups).
     pub fn complete(&mut self, drill: &Drill) -> Option<&DrillResult> {
-        let q = self.current()?.clone();
+        let q = self.current()?;
         let result = drill.result(q.follow_up, q.review)?;
+        self.record(result)
+    }
+
+    /// Keeps a result for the current drill and moves on, as
+    /// [`DrillRun::complete`] does (for a drill answered elsewhere: a
+    /// simulated trainee's).
+    pub fn record(&mut self, result: DrillResult) -> Option<&DrillResult> {
+        let q = self.current()?.clone();
         let missed = !result.first.good;
         self.results.push(result);
         self.next += 1;
@@ -354,6 +378,11 @@ impl DrillRun {
             }
         }
         self.results.last()
+    }
+
+    /// No follow-ups after a miss (a baseline without successive refinement).
+    pub fn follow_ups_off(&mut self) {
+        self.follow_ups = usize::MAX;
     }
 
     /// Skips the current drill (it cannot be replayed, say): nothing is kept.

@@ -66,3 +66,23 @@ pub fn scenario_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
     files.sort();
     Ok(files)
 }
+
+/// The folder of bundled scenarios: beside the program, in the working
+/// directory, or in the source tree it was built from.
+pub fn bundled_scenarios_dir() -> PathBuf {
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("scenarios")));
+    [
+        beside_exe,
+        Some(PathBuf::from("scenarios")),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios")),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.is_dir())
+    .map_or_else(
+        || PathBuf::from("scenarios"),
+        |p| std::fs::canonicalize(&p).unwrap_or(p),
+    )
+}
