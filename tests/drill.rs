@@ -54,9 +54,24 @@ fn a_drill_is_the_choice_point_exactly_as_a_session_reaches_it() {
         for &pos in &p.route {
             session.choose(pos).expect("the route is playable");
         }
-        assert_eq!(d.prompt(), session.prompt(), "{}: same line, cue, options", p.id);
-        assert_eq!(d.session().state(), session.state(), "{}: same client", p.id);
-        assert_eq!(d.session().turns(), session.turns(), "{}: same transcript", p.id);
+        assert_eq!(
+            d.prompt(),
+            session.prompt(),
+            "{}: same line, cue, options",
+            p.id
+        );
+        assert_eq!(
+            d.session().state(),
+            session.state(),
+            "{}: same client",
+            p.id
+        );
+        assert_eq!(
+            d.session().turns(),
+            session.turns(),
+            "{}: same transcript",
+            p.id
+        );
         assert_eq!(session.best_position(), Some(p.best), "{}", p.id);
         let tested = session.decision().expect("a drill point tests a skill");
         assert!(tested.principles.contains(&p.principle), "{}", p.id);
@@ -76,7 +91,10 @@ fn a_miss_can_be_tried_once_more_and_both_answers_are_kept() {
     let miss = d.answer(wrong(p)).expect("answers").feedback.clone();
     assert!(!miss.good);
     assert!(!miss.principle_name.is_empty() && !miss.source.is_empty());
-    assert!(!miss.best.is_empty() && !miss.best_why.is_empty(), "says what was better and why");
+    assert!(
+        !miss.best.is_empty() && !miss.best_why.is_empty(),
+        "says what was better and why"
+    );
     assert_ne!(miss.chosen, miss.best);
     assert!(d.can_answer(), "one retry after a miss");
     let retry = d.answer(p.best).expect("the retry").feedback.clone();
@@ -85,7 +103,11 @@ fn a_miss_can_be_tried_once_more_and_both_answers_are_kept() {
     assert!(d.answer(p.best).is_err(), "no third answer");
     let r = d.result(false, false).expect("answered");
     assert!(!r.first.good);
-    assert!(r.retry.as_ref().is_some_and(|a| a.good && a.position == p.best));
+    assert!(
+        r.retry
+            .as_ref()
+            .is_some_and(|a| a.good && a.position == p.best)
+    );
     assert_eq!(r.principle, p.principle);
 
     let mut d = Drill::start(p, by_id(&p.scenario_id), g).expect("starts");
@@ -125,9 +147,15 @@ fn the_same_seed_gives_the_same_drills() {
     assert_eq!(a, b);
     assert_ne!(a, other, "another seed, another mix");
     let scenarios: BTreeSet<&str> = a.iter().map(|s| s.point.scenario_id.as_str()).collect();
-    assert!(scenarios.len() >= 5, "a session mixes clients: {scenarios:?}");
+    assert!(
+        scenarios.len() >= 5,
+        "a session mixes clients: {scenarios:?}"
+    );
     for w in a.windows(2) {
-        assert_ne!(w[0].point.scenario_id, w[1].point.scenario_id, "no client twice in a row");
+        assert_ne!(
+            w[0].point.scenario_id, w[1].point.scenario_id,
+            "no client twice in a row"
+        );
     }
 }
 
@@ -175,11 +203,18 @@ fn a_trainee_who_never_errs_gets_harder_drills_and_reaches_mastery() {
     let (c, g) = catalogue();
     let records = simulate(&c, Policy::Adaptive, 30, 10, T0, 4, |_| true);
     let mean = |r: &ipt_trainer::core::drill::DrillRecord| {
-        r.results.iter().map(|d| f64::from(d.difficulty)).sum::<f64>() / r.results.len() as f64
+        r.results
+            .iter()
+            .map(|d| f64::from(d.difficulty))
+            .sum::<f64>()
+            / r.results.len() as f64
     };
     let first = mean(&records[0]);
     let last = mean(&records[29]);
-    assert!(last > first + 0.05, "difficulty {first:.2} at first, {last:.2} at the end");
+    assert!(
+        last > first + 0.05,
+        "difficulty {first:.2} at first, {last:.2} at the end"
+    );
     let profile = SkillProfile::from_records([], &records);
     let drillable = c.per_principle();
     let mastered: Vec<&str> = drillable
@@ -223,4 +258,213 @@ fn a_missed_drill_comes_back_when_due_and_not_before() {
     let reviews: Vec<_> = after.iter().filter(|s| s.review).collect();
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].point.id, p.id);
+}
+
+mod records_and_plans {
+    use super::*;
+    use ipt_trainer::core::load::load_drill_plan_str;
+    use ipt_trainer::core::store::{Store, read_records};
+    use std::path::Path;
+    use std::process::Command;
+
+    #[test]
+    fn drills_are_kept_beside_sessions_and_read_back_as_their_own_kind() {
+        let (c, _) = catalogue();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::new(dir.path());
+        let records = simulate(&c, Policy::Adaptive, 2, 4, T0, 1, |p| p.best % 2 == 0);
+        for r in &records {
+            store.save_drills(r).expect("saved");
+        }
+        // A session's record beside them.
+        let g = guidance();
+        let s = by_id(&c.points[0].scenario_id);
+        let mut session = Session::new(s, g, 1).expect("starts");
+        while let Some(b) = session.best_position() {
+            session.choose(b).expect("moves");
+        }
+        let attempt = ipt_trainer::core::store::AttemptRecord::from_session(&session, "Ana", true);
+        store.save_attempt(&attempt).expect("saved");
+
+        let (attempts, drills, problems) = store.load_all();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(drills, records);
+        let (only_sessions, problems) = read_records(&store.records_dir());
+        assert_eq!(
+            only_sessions.len(),
+            1,
+            "History's session list has no drills in it"
+        );
+        assert!(
+            problems.is_empty(),
+            "a record of drills is not a damaged session"
+        );
+
+        // The profile reads both: the session's tested choice points too.
+        let tested: usize = attempt.debrief.turns.iter().map(|t| t.tested.len()).sum();
+        assert!(
+            tested > 0,
+            "a best route meets choice points that test skills"
+        );
+        let from_both = SkillProfile::from_records(&attempts, &drills);
+        let from_drills = SkillProfile::from_records([], &drills);
+        let chances = |p: &SkillProfile| p.skills.values().map(|s| s.chances).sum::<u32>();
+        assert_eq!(chances(&from_both), chances(&from_drills) + tested as u32);
+    }
+
+    #[test]
+    fn a_damaged_record_of_drills_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::new(dir.path());
+        std::fs::create_dir_all(store.records_dir()).expect("dir");
+        let bad = r#"{"format":"ipt-trainer/drills","version":1,"trainee":"x","rubric_version":"r","seed":1,"finished_at":5,"results":[]}"#;
+        std::fs::write(store.records_dir().join("drills-bad.json"), bad).expect("written");
+        let (_, drills, problems) = store.load_all();
+        assert!(drills.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].to_string().contains("finished_at"),
+            "{}",
+            problems[0]
+        );
+    }
+
+    #[test]
+    fn a_drill_plan_names_what_is_wrong_and_where() {
+        let g = guidance();
+        let text = "DrillPlan(\n    title: \"Week 3\",\n    principles: [\"safety-first\", \"aliance\"],\n    count: 80,\n)\n";
+        let loaded = load_drill_plan_str(text, Path::new("week3.drill.ron"), &g);
+        let msgs: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(loaded.diagnostics.len(), 2, "{msgs:?}");
+        let unknown = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("aliance"))
+            .expect("the unknown principle");
+        let at = unknown.position.expect("a place");
+        assert_eq!((at.line, at.column), (3, 34), "the opening quote of \"aliance\"");
+        let hint = unknown.hint.as_deref().unwrap_or_default();
+        assert!(hint.contains("alliance"), "{hint}");
+        let count = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("count"))
+            .expect("the count");
+        assert_eq!(count.position.expect("a place").line, 4);
+
+        let typo = load_drill_plan_str(
+            "DrillPlan(title: \"x\", cont: 3)",
+            Path::new("p.drill.ron"),
+            &g,
+        );
+        let hint = typo.diagnostics[0].hint.as_deref().unwrap_or_default();
+        assert!(hint.contains("count"), "{:?}", typo.diagnostics);
+
+        let fine = load_drill_plan_str(
+            "DrillPlan(title: \"Risk\", principles: [\"safety-first\"], areas: [Grief])",
+            Path::new("p.drill.ron"),
+            &g,
+        );
+        let plan = fine.into_result().expect("loads");
+        assert_eq!(plan.count, 10, "ten drills unless the plan says");
+    }
+
+    fn cli(data: &Path, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
+            .args(args)
+            .env("IPT_TRAINER_DATA", data)
+            .current_dir(crate::common::root())
+            .output()
+            .expect("runs")
+    }
+
+    #[test]
+    fn the_terminal_drills_record_both_answers_and_follow_a_plan() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let out = cli(
+            data.path(),
+            &[
+                "drill",
+                "--seed",
+                "4",
+                "--count",
+                "2",
+                "--principle",
+                "time-limit",
+                "--choices",
+                "1:2,1,1,1",
+                "--json",
+                "--no-save",
+            ],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let record: ipt_trainer::core::drill::DrillRecord =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+        assert!(record.results.iter().all(|r| r.principle == "time-limit"));
+        let first = &record.results[0];
+        assert_eq!(first.first.position, 1);
+        assert!(!first.first.good || first.retry.is_none(), "no retry after a good answer");
+        if !first.first.good {
+            assert_eq!(
+                first.retry.as_ref().map(|a| a.position),
+                Some(2),
+                "the retry is kept"
+            );
+        }
+        assert!(
+            !data.path().join("records").exists(),
+            "--no-save keeps nothing"
+        );
+
+        let plan = data.path().join("risk.drill.ron");
+        std::fs::write(
+            &plan,
+            "DrillPlan(title: \"Risk week\", principles: [\"safety-first\"], count: 2)",
+        )
+        .expect("plan");
+        let out = cli(
+            data.path(),
+            &[
+                "drill",
+                "--seed",
+                "1",
+                "--plan",
+                &plan.to_string_lossy(),
+                "--choices",
+                "1,1,1,1",
+            ],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("Risk week"), "{stdout}");
+        let (_, drills, _) = Store::new(data.path()).load_all();
+        assert_eq!(drills.len(), 1, "saved to the trainee's records");
+        assert_eq!(drills[0].plan.as_deref(), Some("Risk week"));
+        assert!(
+            drills[0]
+                .results
+                .iter()
+                .all(|r| r.principle == "safety-first")
+        );
+    }
+
+    #[test]
+    fn the_terminal_drill_refuses_bad_requests_clearly() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let out = cli(data.path(), &["drill", "--principle", "aliance"]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `alliance`?"));
+        let plan = data.path().join("bad.drill.ron");
+        std::fs::write(
+            &plan,
+            "DrillPlan(\n  title: \"x\",\n  principles: [\"nope\"],\n)",
+        )
+        .expect("plan");
+        let out = cli(data.path(), &["drill", "--plan", &plan.to_string_lossy()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(err.contains("bad.drill.ron:3:16"), "{err}");
+        assert!(err.contains("unknown principle `nope`"), "{err}");
+    }
 }

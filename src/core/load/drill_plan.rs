@@ -115,7 +115,7 @@ pub fn load_drill_plan_str(text: &str, path: &Path, guidance: &Guidance) -> Load
     }
     Loaded {
         value: Some(plan),
-        diagnostics: out,
+        diagnostics: src.finish(out),
     }
 }
 
