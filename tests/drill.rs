@@ -343,7 +343,11 @@ mod records_and_plans {
             .find(|d| d.message.contains("aliance"))
             .expect("the unknown principle");
         let at = unknown.position.expect("a place");
-        assert_eq!((at.line, at.column), (3, 34), "the opening quote of \"aliance\"");
+        assert_eq!(
+            (at.line, at.column),
+            (3, 34),
+            "the opening quote of \"aliance\""
+        );
         let hint = unknown.hint.as_deref().unwrap_or_default();
         assert!(hint.contains("alliance"), "{hint}");
         let count = loaded
@@ -405,7 +409,10 @@ mod records_and_plans {
         assert!(record.results.iter().all(|r| r.principle == "time-limit"));
         let first = &record.results[0];
         assert_eq!(first.first.position, 1);
-        assert!(!first.first.good || first.retry.is_none(), "no retry after a good answer");
+        assert!(
+            !first.first.good || first.retry.is_none(),
+            "no retry after a good answer"
+        );
         if !first.first.good {
             assert_eq!(
                 first.retry.as_ref().map(|a| a.position),

@@ -625,6 +625,9 @@ struct Findings {
     errors: usize,
     warnings: usize,
     json: Vec<Diagnostic>,
+    /// `lint`: the drillable choice points per principle over all the
+    /// scenarios checked, fewest first.
+    drills: Option<Vec<(String, usize)>>,
 }
 
 impl Findings {
@@ -635,6 +638,7 @@ impl Findings {
             errors: 0,
             warnings: 0,
             json: Vec::new(),
+            drills: None,
         }
     }
 
@@ -656,17 +660,34 @@ impl Findings {
         match self.format {
             Format::Json => {
                 #[derive(serde::Serialize)]
+                struct Coverage<'a> {
+                    principle: &'a str,
+                    drills: usize,
+                    wanted: usize,
+                }
+                #[derive(serde::Serialize)]
                 struct Json<'a> {
                     files: usize,
                     errors: usize,
                     warnings: usize,
                     diagnostics: &'a [Diagnostic],
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    drill_coverage: Option<Vec<Coverage<'a>>>,
                 }
                 let out = Json {
                     files,
                     errors,
                     warnings,
                     diagnostics: &self.json,
+                    drill_coverage: self.drills.as_ref().map(|d| {
+                        d.iter()
+                            .map(|(p, n)| Coverage {
+                                principle: p,
+                                drills: *n,
+                                wanted: crate::core::drill::WANTED_PER_PRINCIPLE,
+                            })
+                            .collect()
+                    }),
                 };
                 // A path that is not UTF-8 is written lossy, with its bytes
                 // beside it (see `Diagnostic`'s JSON), never a failure.
@@ -679,6 +700,9 @@ impl Findings {
                 }
             }
             Format::Text => {
+                if let Some(d) = &self.drills {
+                    eprint!("{}", render::escape_controls(&render::drill_coverage(d)));
+                }
                 eprintln!(
                     "{files} file{} checked: {errors} error{}, {warnings} warning{}",
                     if files == 1 { "" } else { "s" },
@@ -757,15 +781,27 @@ fn lint(
         Err(c) => return c,
     };
     let mut found = Findings::new(format);
+    let mut scenarios = Vec::new();
     found.check_files(paths, |src| {
         let loaded = load::load_scenario_source(src, Some(&r.flags));
         let clean = !loaded.has_errors();
         let mut ds = loaded.diagnostics;
-        if clean && let Some(s) = &loaded.value {
-            ds.extend(crate::core::lint::lint_source(s, &r.guidance, src));
+        if clean && let Some(s) = loaded.value {
+            ds.extend(crate::core::lint::lint_source(&s, &r.guidance, src));
+            scenarios.push(Arc::new(s));
         }
         ds
     });
+    // Which principles these scenarios give too few drills for: a note for
+    // the author, not a warning (one scenario cannot cover them all).
+    let catalogue = crate::core::drill::Catalogue::build(&scenarios, &r.guidance);
+    found.drills = Some(
+        catalogue
+            .coverage(&r.guidance)
+            .into_iter()
+            .map(|(p, n)| (p.to_string(), n))
+            .collect(),
+    );
     found.finish(deny_warnings)
 }
 

@@ -723,3 +723,27 @@ pub fn rubric_tables(
     }
     out
 }
+
+/// `lint`'s note on drills: the principles with fewer drillable choice
+/// points than wanted across the scenarios checked (nothing if none).
+pub fn drill_coverage(coverage: &[(String, usize)]) -> String {
+    let wanted = crate::core::drill::WANTED_PER_PRINCIPLE;
+    let short: Vec<String> = coverage
+        .iter()
+        .filter(|(_, n)| *n < wanted)
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
+    if short.is_empty() {
+        return String::new();
+    }
+    format!(
+        "note: drills: fewer than {wanted} choice points in these scenarios test {} (write more where {} decides the best move): {}\n",
+        if short.len() == 1 {
+            "this principle"
+        } else {
+            "these principles"
+        },
+        if short.len() == 1 { "it" } else { "one" },
+        short.join(", ")
+    )
+}
