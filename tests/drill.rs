@@ -475,3 +475,67 @@ mod records_and_plans {
         assert!(err.contains("unknown principle `nope`"), "{err}");
     }
 }
+
+#[test]
+fn the_class_report_shows_each_trainees_skills_and_the_class_weakest_with_the_drills_behind() {
+    use ipt_trainer::core::report::{ReportOptions, build};
+    use ipt_trainer::core::store::Store;
+    let (c, _) = catalogue();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::new(dir.path());
+    for (who, weak, seed) in [
+        ("Ana", "repair-ruptures", 1),
+        ("Ben", "repair-ruptures", 2),
+        ("Cleo", "alliance", 3),
+    ] {
+        for mut r in simulate(&c, Policy::Adaptive, 3, 10, T0, seed, |p| {
+            p.principle != weak
+        }) {
+            r.trainee = who.into();
+            store.save_drills(&r).expect("saved");
+        }
+    }
+    let report = build(&store.records_dir(), &ReportOptions::default()).expect("report");
+    assert!(
+        report.problems.is_empty(),
+        "records of drills are read, not skipped: {:?}",
+        report.problems
+    );
+    assert_eq!(report.drills.len(), 9);
+    let class = report.class_skills();
+    assert_eq!(
+        class[0].principle, "repair-ruptures",
+        "two of three trainees miss it every time"
+    );
+    assert_eq!(class[0].below_half, 2);
+    let missed = &class[0].points[0];
+    assert!(
+        missed.misses > 0 && missed.drilled,
+        "the drill behind it is named: {missed:?}"
+    );
+    let profiles = report.skill_profiles();
+    assert_eq!(profiles.len(), 3);
+    let cleo = profiles.iter().find(|t| t.trainee == "Cleo").expect("Cleo");
+    assert_eq!(cleo.profile.weakest()[0].0, "alliance");
+    let html = report.html();
+    let section = &html[html
+        .find("<section id=\"skills\"")
+        .expect("a skills section")..];
+    assert!(
+        section.contains("Repair a rupture in the alliance"),
+        "principles by name"
+    );
+    assert!(section.contains(&missed.node), "the choice point missed");
+    let anon = build(
+        &store.records_dir(),
+        &ReportOptions {
+            anonymize: true,
+            ..ReportOptions::default()
+        },
+    )
+    .expect("report");
+    assert!(
+        !anon.html().contains("Cleo"),
+        "names are replaced in drills too"
+    );
+}

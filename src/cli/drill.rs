@@ -191,16 +191,17 @@ pub fn drill(args: &DrillArgs<'_>) -> ExitCode {
                     ));
                     break 'drills;
                 }
-                Some(tok) => match parse_choice(tok) {
-                    Some(c) => Some(c),
-                    None => {
+                Some(tok) => {
+                    if let Some(c) = parse_choice(tok) {
+                        Some(c)
+                    } else {
                         script_error = Some(format!(
                             "`{}` is not a choice: give the option's number, or two as 2:3 (a miss, then a retry)",
                             render::escape_controls(tok)
                         ));
                         break 'drills;
                     }
-                },
+                }
             },
         };
         let options = drill.prompt().map_or(0, |p| p.options.len());
@@ -214,13 +215,14 @@ pub fn drill(args: &DrillArgs<'_>) -> ExitCode {
                 None => match read(&format!("Choose 1-{options} (q to stop): "), &say) {
                     None => break 'drills,
                     Some(t) if t.eq_ignore_ascii_case("q") => break 'drills,
-                    Some(t) => match t.parse() {
-                        Ok(n) => n,
-                        Err(_) => {
+                    Some(t) => {
+                        if let Ok(n) = t.parse() {
+                            n
+                        } else {
                             say("Type the number of an option.\n");
                             continue;
                         }
-                    },
+                    }
                 },
             };
             match drill.answer(pick) {
@@ -250,13 +252,14 @@ pub fn drill(args: &DrillArgs<'_>) -> ExitCode {
                     None => break 'drills,
                     Some(t) if t.is_empty() => break,
                     Some(t) if t.eq_ignore_ascii_case("q") => break 'drills,
-                    Some(t) => match t.parse() {
-                        Ok(n) => n,
-                        Err(_) => {
+                    Some(t) => {
+                        if let Ok(n) = t.parse() {
+                            n
+                        } else {
                             say("Type the number of an option, or press Enter.\n");
                             continue;
                         }
-                    },
+                    }
                 },
             };
             match drill.answer(pick) {

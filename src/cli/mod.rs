@@ -194,7 +194,7 @@ pub enum Command {
     /// scenarios that test one principle, chosen for your weakest skills
     /// from your records (or by --principle or a tutor's --plan), with
     /// feedback after each and one retry after a miss. Recorded beside
-    /// your sessions (IPT_TRAINER_DATA, or the app's data folder).
+    /// your sessions (`IPT_TRAINER_DATA`, or the app's data folder).
     Drill {
         /// Only drills on this principle (its id in the rubric).
         #[arg(long, value_name = "ID")]

@@ -19,19 +19,22 @@
 mod aggregate;
 mod csv;
 mod html;
+mod skills;
 mod svg;
 mod xapi;
 
 pub use self::csv::guard as csv_guard;
 pub use aggregate::{ChoicePoint, DimStats, Distribution, OptionStat, Progress, passed};
 pub use html::esc as html_escape;
+pub use skills::{ClassSkill, TestedPoint, TraineeSkills};
 pub use store::MAX_RECORD_BYTES;
 pub use xapi::statement_id;
 
+use crate::core::drill::DrillRecord;
 use crate::core::group::GroupRecord;
 use crate::core::model::{MoveKind, Outcome};
 use crate::core::session::Scores;
-use crate::core::store::{self, AttemptRecord, content_hash};
+use crate::core::store::{self, AnyRecord, AttemptRecord, content_hash};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -124,6 +127,9 @@ pub struct MoveSummary {
     pub points: i32,
     /// The better move's text, when the rubric saw one.
     pub better: Option<String>,
+    /// The principles the choice point tested (records made before drills
+    /// have none).
+    pub tested: Vec<String>,
 }
 
 impl MoveSummary {
@@ -209,6 +215,9 @@ pub struct Report {
     pub options: ReportOptions,
     /// Oldest first.
     pub attempts: Vec<Attempt>,
+    /// Sessions of drills, oldest first (names already pseudonymised when
+    /// anonymizing), with the file each came from.
+    pub drills: Vec<(String, DrillRecord)>,
     /// Skipped and flagged files, in file order.
     pub problems: Vec<Problem>,
     /// How many files were looked at as records: the `.json` files (in any
@@ -441,6 +450,16 @@ fn map_parallel<R: Send>(paths: &[PathBuf], f: impl Fn(&Path) -> R + Sync) -> Ve
     })
 }
 
+/// A record as read for the report.
+enum Read {
+    Attempt(
+        (String, String, u64, u64, Vec<usize>),
+        Box<Attempt>,
+        Option<String>,
+    ),
+    Drills(String, DrillRecord),
+}
+
 /// The attempt as the report needs it, names replaced by `name`.
 fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> Attempt {
     let d = r.debrief;
@@ -455,6 +474,7 @@ fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> A
             kind: t.kind,
             points: t.score.total(),
             better: t.better.map(|b| b.text),
+            tested: t.tested,
         })
         .collect();
     let group = r.group.map(|mut g| {
@@ -566,19 +586,30 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
         if anonymize { file_id(&rel) } else { rel }
     };
     let read = map_parallel(&found.records, |p| {
-        store::read_record_checked(p).map(|(r, check)| {
-            let key = (
-                r.trainee.trim().to_string(),
-                r.scenario_id.clone(),
-                r.finished_at,
-                r.debrief.seed,
-                r.debrief.choices.clone(),
-            );
-            (key, summarise(r, shown_file(p), &name), check.odd_summary())
+        store::read_any_record(p).map(|any| match any {
+            AnyRecord::Attempt(r, check) => {
+                let key = (
+                    r.trainee.trim().to_string(),
+                    r.scenario_id.clone(),
+                    r.finished_at,
+                    r.debrief.seed,
+                    r.debrief.choices.clone(),
+                );
+                Read::Attempt(
+                    key,
+                    Box::new(summarise(*r, shown_file(p), &name)),
+                    check.odd_summary(),
+                )
+            }
+            AnyRecord::Drills(mut d) => {
+                d.trainee = name(&d.trainee);
+                Read::Drills(shown_file(p), d)
+            }
         })
     });
 
     let mut attempts = Vec::new();
+    let mut drills: Vec<(String, DrillRecord)> = Vec::new();
     let mut problems = Vec::new();
     // The parser's words, or a link's target, can quote a name.
     let hide = |reason: String| {
@@ -607,7 +638,11 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
             reason,
         };
         let (key, mut attempt, odd) = match result {
-            Ok(ok) => ok,
+            Ok(Read::Attempt(key, attempt, odd)) => (key, *attempt, odd),
+            Ok(Read::Drills(file, d)) => {
+                drills.push((file, d));
+                continue;
+            }
             Err(e) => {
                 let reason = if anonymize && e.quotes_the_file() {
                     format!("{} (details hidden by --anonymize)", e.kind_only())
@@ -657,9 +692,13 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<Report, ReportError>
     attempts.sort_by(|a, b| {
         (a.finished_at, &a.trainee, &a.file).cmp(&(b.finished_at, &b.trainee, &b.file))
     });
+    drills.sort_by(|(fa, a), (fb, b)| {
+        (a.finished_at, &a.trainee, fa).cmp(&(b.finished_at, &b.trainee, fb))
+    });
     Ok(Report {
         options,
         attempts,
+        drills,
         problems,
         files_found: found.records.len() + found.skipped.len(),
         other_files: found.others,

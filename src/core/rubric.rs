@@ -589,10 +589,10 @@ pub fn decision(options: &[Evaluation]) -> Option<Decision> {
         if i == best || !(o.harm || o.critical) {
             continue;
         }
-        if let Some(h) = o.main_reason() {
-            if !principles.iter().any(|p| *p == h.principle) {
-                principles.push(h.principle.clone());
-            }
+        if let Some(h) = o.main_reason()
+            && !principles.contains(&h.principle)
+        {
+            principles.push(h.principle.clone());
         }
     }
     (!principles.is_empty()).then_some(Decision {

@@ -263,10 +263,10 @@ pub fn new_run(
         request.count = n;
     }
     request.count = request.count.clamp(1, select::MAX_DRILLS);
-    if request.principles.is_empty() {
-        if let Some(p) = &setup.principle {
-            request.principles = vec![p.clone()];
-        }
+    if request.principles.is_empty()
+        && let Some(p) = &setup.principle
+    {
+        request.principles = vec![p.clone()];
     }
     let slots = plan(&profile, &catalogue, &schedule, &request, setup.seed);
     DrillRun::new(

@@ -197,8 +197,7 @@ impl Drill {
                 .iter()
                 .find(|f| f.principle == self.point.principle && f.score.total() < 0)
                 .or_else(|| chosen.main_reason().filter(|f| f.score.total() < 0))
-                .map(|f| f.advice())
-                .unwrap_or_else(|| best_why.clone())
+                .map_or_else(|| best_why.clone(), super::super::rubric::Fired::advice)
         };
         // For a miss, what went against the move (its largest loss), if
         // anything did; otherwise what the rubric made of it.

@@ -160,6 +160,7 @@ pub(super) fn render(r: &Report) -> String {
                     (overview(r, &distributions))
                     (scores(r, &distributions, &mut ids))
                     (progress_section(r, &progress, &mut ids))
+                    (skills(r))
                     (mistakes(&points))
                     (choices(&points))
                     (groups(r))
@@ -218,11 +219,16 @@ fn summary(r: &Report) -> Markup {
                     " (of them " (plural(groups, "group session", "group sessions")) ", shown apart)"
                 }
                 (dates) "."
+                @if !r.drills.is_empty() {
+                    " And " (plural(r.drills.len(), "session of drills", "sessions of drills")) " ("
+                    (plural(r.drills.iter().map(|(_, d)| d.results.len()).sum(), "drill", "drills"))
+                    "), in " a href="#skills" { "Skills" } "."
+                }
             }
             (NL)
             p {
                 (plural(r.files_found, "record file", "record files")) " found: "
-                (r.attempts.len()) " included, of which " (flagged) " flagged; " (skipped)
+                (r.attempts.len() + r.drills.len()) " included, of which " (flagged) " flagged; " (skipped)
                 " skipped."
                 @if skipped + flagged > 0 {
                     " " a href="#files" { "See the files skipped or flagged" } "."
@@ -258,11 +264,12 @@ fn summary(r: &Report) -> Markup {
 }
 
 fn nav() -> Markup {
-    const SECTIONS: [(&str, &str); 9] = [
+    const SECTIONS: [(&str, &str); 10] = [
         ("files", "Files skipped or flagged"),
         ("overview", "Scenarios at a glance"),
         ("scores", "Scores by scenario"),
         ("progress", "Each trainee's progress"),
+        ("skills", "Skills: the class's weakest, each trainee's"),
         ("mistakes", "Most common mistakes"),
         ("choices", "Every choice point"),
         ("group", "Group sessions"),
@@ -550,6 +557,110 @@ fn progress_section(r: &Report, progress: &[Progress], ids: &mut usize) -> Marku
                 }
             }
             (NL)
+        }
+        (NL)
+    }
+}
+
+/// A principle's name as the bundled rubric gives it (the id if unknown).
+fn principle_name<'a>(guidance: Option<&'a crate::core::rubric::Guidance>, id: &'a str) -> &'a str {
+    guidance
+        .and_then(|g| g.principle(id))
+        .map_or(id, |p| p.name.as_str())
+}
+
+/// An estimate as a percentage with its spread: "62 % ± 12".
+fn estimate(s: crate::core::drill::Skill) -> String {
+    format!("{:.0} % ± {:.0}", s.mean() * 100.0, s.sd() * 100.0)
+}
+
+/// How many of the choice points behind a weak principle are named.
+const SHOWN_POINTS: usize = 3;
+
+fn skills(r: &Report) -> Markup {
+    let class = r.class_skills();
+    let trainees = r.skill_profiles();
+    let guidance = crate::core::load::bundled_guidance().ok();
+    let g = guidance.as_ref();
+    html! {
+        section #skills {
+            (NL) h2 { "Skills: the class's weakest, each trainee's" } (NL)
+            p.sub {
+                "A skill is a principle of the rubric. A chance at it is a choice point, in a session or a drill, where that principle decided the best option; "
+                "the estimate is how often the best option was chosen there (a Beta estimate, \u{b1} one standard deviation), surer with more chances. "
+                "A drill counts its first answer. Group sessions are left out: they are the class's work, not one trainee's."
+            } (NL)
+            @if class.is_empty() {
+                p { "No record here tests a skill yet (records made before drills existed do not say which principle a choice point tested)." } (NL)
+            } @else {
+                table {
+                    caption { "The class's principles, weakest first" } (NL)
+                    thead {
+                        tr {
+                            th scope="col" { "Principle" }
+                            th scope="col" class="n" { "Chances" }
+                            th scope="col" class="n" { "Chosen well" }
+                            th scope="col" class="n" { "Estimate" }
+                            th scope="col" class="n" { "Trainees" }
+                            th scope="col" class="n" { "Below half" }
+                            th scope="col" { "Missed most at (scenario / choice point: misses of chances)" }
+                        }
+                    }
+                    (NL)
+                    tbody {
+                        (NL)
+                        @for c in &class {
+                            tr {
+                                th scope="row" { (Text(principle_name(g, &c.principle))) br; span.sub { code { (Text(&c.principle)) } } }
+                                td.n { (c.pooled.chances) }
+                                td.n { (c.pooled.good) }
+                                td.n { (estimate(c.pooled)) }
+                                td.n { (c.trainees) }
+                                td.n { (c.below_half) }
+                                td {
+                                    @for p in c.points.iter().filter(|p| p.misses > 0).take(SHOWN_POINTS) {
+                                        (Text(&p.scenario_id)) " / " code { (Text(&p.node)) } ": " (p.misses) " of " (p.chances)
+                                        @if p.drilled { " (drilled)" }
+                                        br;
+                                    }
+                                }
+                            }
+                            (NL)
+                        }
+                    }
+                }
+                (NL)
+                table {
+                    caption { "Each trainee's three weakest principles" } (NL)
+                    thead {
+                        tr {
+                            th scope="col" { "Trainee" }
+                            th scope="col" class="n" { "Drill sessions" }
+                            th scope="col" class="n" { "Mastered" }
+                            th scope="col" { "Weakest (estimate, chances)" }
+                        }
+                    }
+                    (NL)
+                    tbody {
+                        (NL)
+                        @for t in &trainees {
+                            tr {
+                                th scope="row" { (Text(who(&t.trainee))) }
+                                td.n { (t.drill_sessions) }
+                                td.n { (t.profile.mastered()) " of " (t.profile.skills.len()) }
+                                td {
+                                    @for (p, s) in t.profile.weakest().into_iter().take(3) {
+                                        (Text(principle_name(g, p))) ": " (estimate(s)) ", " (s.chances) " chance" @if s.chances != 1 { "s" }
+                                        br;
+                                    }
+                                }
+                            }
+                            (NL)
+                        }
+                    }
+                }
+                (NL)
+            }
         }
         (NL)
     }
