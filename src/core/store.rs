@@ -421,7 +421,14 @@ impl Store {
         );
         // Never over an earlier attempt: a retry keeps the seed and can
         // finish within the same second.
-        let mut path = self.records_dir().join(&name);
+        let path = self.free_record_path(&name);
+        write_record(&path, r)?;
+        Ok(path)
+    }
+
+    /// `name` in the records folder, or `name-2.json`, `-3`, … if taken.
+    fn free_record_path(&self, name: &str) -> PathBuf {
+        let mut path = self.records_dir().join(name);
         let mut n = 1;
         while path.exists() {
             n += 1;
@@ -429,8 +436,7 @@ impl Store {
                 .records_dir()
                 .join(name.replace(".json", &format!("-{n}.json")));
         }
-        write_record(&path, r)?;
-        Ok(path)
+        path
     }
 
     /// Every readable record, oldest first, and a problem for each unreadable one.
@@ -445,15 +451,7 @@ impl Store {
 
     /// Saves a session of drills beside the session records; returns where.
     pub fn save_drills(&self, r: &DrillRecord) -> Result<PathBuf, StoreProblem> {
-        let name = format!("drills-{}-{}.json", r.finished_at, r.seed);
-        let mut path = self.records_dir().join(&name);
-        let mut n = 1;
-        while path.exists() {
-            n += 1;
-            path = self
-                .records_dir()
-                .join(name.replace(".json", &format!("-{n}.json")));
-        }
+        let path = self.free_record_path(&format!("drills-{}-{}.json", r.finished_at, r.seed));
         let json = serde_json::to_vec_pretty(r).map_err(|e| StoreProblem::Io {
             path: path.clone(),
             reason: e.to_string(),
