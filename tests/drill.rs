@@ -214,7 +214,7 @@ fn a_trainee_who_always_errs_on_one_principle_gets_it_in_most_drills() {
 
 #[test]
 fn a_trainee_who_never_errs_gets_harder_drills_and_reaches_mastery() {
-    let (c, g) = catalogue();
+    let (c, _) = catalogue();
     let records = simulate(&c, Policy::Adaptive, 30, 10, T0, 4, |_| true);
     let mean = |r: &ipt_trainer::core::drill::DrillRecord| {
         r.results
@@ -245,7 +245,6 @@ fn a_trainee_who_never_errs_gets_harder_drills_and_reaches_mastery() {
     // The difficulty aimed at rises with the estimate.
     let any = drillable.keys().next().expect("a principle");
     assert!(target_difficulty(&profile, any) > target_difficulty(&SkillProfile::default(), any));
-    let _ = g;
 }
 
 #[test]

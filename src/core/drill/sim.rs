@@ -44,6 +44,7 @@ pub fn simulate(
 ) -> Vec<DrillRecord> {
     let mut records: Vec<DrillRecord> = Vec::new();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let shared = Arc::new(catalogue.clone());
     for k in 0..sessions {
         let now = start + k as u64 * DAY;
         let session_seed = seed.wrapping_add(k as u64);
@@ -63,14 +64,7 @@ pub fn simulate(
                 .collect(),
         };
         // The adaptive session follows a miss up, as a trainee's does.
-        let mut run = DrillRun::new(
-            Arc::new(catalogue.clone()),
-            slots,
-            request,
-            None,
-            session_seed,
-            "",
-        );
+        let mut run = DrillRun::new(shared.clone(), slots, request, None, session_seed, "");
         if policy == Policy::Random {
             run.follow_ups_off();
         }
