@@ -487,6 +487,43 @@ mod records_and_plans {
         assert!(err.contains("bad.drill.ron:3:16"), "{err}");
         assert!(err.contains("unknown principle `nope`"), "{err}");
     }
+
+    #[test]
+    fn validate_and_lint_check_drill_plans_in_a_folder_and_do_not_take_them_for_scenarios() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let folder = data.path().join("course");
+        std::fs::create_dir_all(&folder).expect("folder");
+        std::fs::write(
+            folder.join("week3.drill.ron"),
+            "DrillPlan(\n  title: \"Week 3\",\n  principles: [\"saftey-first\"],\n)",
+        )
+        .expect("plan");
+        for command in ["validate", "lint"] {
+            let out = cli(data.path(), &[command, &folder.to_string_lossy()]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{command}: {err}");
+            assert!(err.contains("week3.drill.ron:3:16"), "{command}: {err}");
+            assert!(
+                err.contains("did you mean `safety-first`?"),
+                "{command}: {err}"
+            );
+            assert!(
+                !err.contains("expected") && !err.contains("Scenario"),
+                "{command} read the plan as a scenario: {err}"
+            );
+        }
+        std::fs::write(
+            folder.join("week3.drill.ron"),
+            "DrillPlan(title: \"Week 3\", principles: [\"safety-first\"])",
+        )
+        .expect("plan");
+        let out = cli(data.path(), &["validate", &folder.to_string_lossy()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -246,7 +246,7 @@ pub fn drill(args: &DrillArgs<'_>) -> ExitCode {
                 }
                 Some((_, None)) => break,
                 None => match read(
-                    &format!("Try again? Choose 1-{options}, or Enter to go on: "),
+                    &format!("Try again? Choose 1-{options}, or Enter to see the better move: "),
                     &say,
                 ) {
                     None => break 'drills,
@@ -270,6 +270,13 @@ pub fn drill(args: &DrillArgs<'_>) -> ExitCode {
                 }
                 Err(e) => say(&format!("{e}\n")),
             }
+        }
+        // The better move is shown once the trainee has had the chance to
+        // find it themselves (a retry that found it says so already).
+        if let Some(last) = drill.answers().last()
+            && !last.feedback.good
+        {
+            say(&better(&last.feedback));
         }
         run.complete(&drill);
     }
@@ -400,8 +407,6 @@ fn feedback(f: &Feedback) -> String {
                 f.chosen_reason.trim_end_matches('.')
             );
         }
-        let _ = writeln!(out, "  Better: \"{}\"", f.best);
-        let _ = writeln!(out, "  Why: {}", f.best_why);
         if !f.advice.is_empty() && f.advice != f.best_why {
             let _ = writeln!(out, "  {}", f.advice);
         }
@@ -421,6 +426,11 @@ fn feedback(f: &Feedback) -> String {
     }
     let _ = writeln!(out);
     out
+}
+
+/// The better move and why, after a miss.
+fn better(f: &Feedback) -> String {
+    format!("  Better: \"{}\"\n  Why: {}\n\n", f.best, f.best_why)
 }
 
 fn summary(

@@ -37,6 +37,10 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub scenarios: Option<PathBuf>,
 
+    /// App: open "Practise skills" with a tutor's drill plan (a `.drill.ron` file).
+    #[arg(long, value_name = "FILE")]
+    pub drill_plan: Option<PathBuf>,
+
     /// App: play a scenario through with scripted choices, save a screenshot
     /// of every screen under DIR, then quit (for end-to-end tests).
     #[cfg(feature = "dev")]
@@ -744,6 +748,23 @@ impl Findings {
             }
         }
     }
+
+    /// Checks the drill plans (`*.drill.ron`) under `paths` against the
+    /// rubric (unreadable paths were reported by [`Findings::check_files`]).
+    fn check_plans(&mut self, paths: &[PathBuf], guidance: &crate::core::rubric::Guidance) {
+        for p in paths {
+            for f in load::drill_plan_files(p).unwrap_or_default() {
+                self.files += 1;
+                match load::read_source(&f) {
+                    Ok(text) => {
+                        let found = load::load_drill_plan_str(&text, &f, guidance).diagnostics;
+                        self.add(found, Some(&text));
+                    }
+                    Err(d) => self.add(vec![*d], None),
+                }
+            }
+        }
+    }
 }
 
 fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
@@ -767,6 +788,19 @@ fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitC
     found.check_files(paths, |src| {
         load::load_scenario_source(src, flags.as_ref()).diagnostics
     });
+    // Drill plans name principles, so they are checked against the rubric
+    // itself (when it loads).
+    let plans_rubric = match guidance {
+        Some(g) => load::read_source(g)
+            .ok()
+            .and_then(|text| load::load_guidance_str(&text, g).into_result().ok()),
+        None => load::load_guidance_str(load::BUNDLED_GUIDANCE, Path::new("assets/guidance.ron"))
+            .into_result()
+            .ok(),
+    };
+    if let Some(g) = plans_rubric {
+        found.check_plans(paths, &g);
+    }
     found.finish(false)
 }
 
@@ -792,6 +826,7 @@ fn lint(
         }
         ds
     });
+    found.check_plans(paths, &r.guidance);
     // Which principles these scenarios give too few drills for: a note for
     // the author, not a warning (one scenario cannot cover them all).
     let catalogue = crate::core::drill::Catalogue::build(&scenarios, &r.guidance);

@@ -451,7 +451,23 @@ impl Store {
 
     /// Saves a session of drills beside the session records; returns where.
     pub fn save_drills(&self, r: &DrillRecord) -> Result<PathBuf, StoreProblem> {
-        let path = self.free_record_path(&format!("drills-{}-{}.json", r.finished_at, r.seed));
+        self.save_drills_over(r, None)
+    }
+
+    /// Saves a session of drills still going on: over `earlier` (where the
+    /// same session was saved after its last drill) when that is a record
+    /// file of this store, else as [`Store::save_drills`] does. So a window
+    /// closed halfway keeps every drill answered, in one record.
+    pub fn save_drills_over(
+        &self,
+        r: &DrillRecord,
+        earlier: Option<&Path>,
+    ) -> Result<PathBuf, StoreProblem> {
+        let dir = self.records_dir();
+        let path = match earlier {
+            Some(p) if p.parent() == Some(dir.as_path()) => p.to_path_buf(),
+            _ => self.free_record_path(&format!("drills-{}-{}.json", r.finished_at, r.seed)),
+        };
         let json = serde_json::to_vec_pretty(r).map_err(|e| StoreProblem::Io {
             path: path.clone(),
             reason: e.to_string(),

@@ -20,7 +20,9 @@ pub use drill_plan::{DrillPlan, is_drill_plan_name, load_drill_plan_file, load_d
 pub use index::Source;
 pub(crate) use index::{Skim, Step, Tok};
 pub use scenario::{bundled_rubric_flags, check_scenario, rubric_flags};
-pub use source::{MAX_FILE_BYTES, bundled_scenarios_dir, read_source, scenario_files};
+pub use source::{
+    MAX_FILE_BYTES, bundled_scenarios_dir, drill_plan_files, read_source, scenario_files,
+};
 
 use crate::core::diagnostic::Diagnostic;
 use crate::core::model::Scenario;

@@ -38,11 +38,28 @@ pub fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
     })
 }
 
-/// The `.ron` files under a path, sorted: the path itself unless it is a
+/// The scenario files under a path, sorted: the path itself unless it is a
 /// folder (so that a path that is not a file, such as a FIFO, is refused
 /// by [`read_source`] with a message that says what it is), or the regular
-/// `.ron` files in the folder.
+/// `.ron` files in the folder. Drill plans (`*.drill.ron`) are not
+/// scenarios and are left out (see [`drill_plan_files`]).
 pub fn scenario_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    Ok(ron_files(path)?
+        .into_iter()
+        .filter(|p| !p.file_name().is_some_and(super::is_drill_plan_name))
+        .collect())
+}
+
+/// The drill plans (`*.drill.ron`) under a path, sorted: the path itself
+/// if it is one, or those in the folder.
+pub fn drill_plan_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    Ok(ron_files(path)?
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(super::is_drill_plan_name))
+        .collect())
+}
+
+fn ron_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Box::new(
             Diagnostic::new(Code::E001, path, format!("cannot read: {e}"))
