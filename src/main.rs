@@ -21,6 +21,7 @@ fn start_app(cli: ipt_trainer::cli::Cli) -> ExitCode {
         guidance,
         guidance_path: cli.guidance,
         extra_scenarios: cli.scenarios,
+        drill_plan: cli.drill_plan,
         #[cfg(feature = "dev")]
         autoplay: cli.autoplay,
     })

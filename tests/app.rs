@@ -494,6 +494,202 @@ fn a_reload_that_changes_a_card_asks_for_a_frame_without_any_input() {
     }
 }
 
+fn drilling(app: &App) -> &ipt_trainer::app::drills::Drilling {
+    app.world().resource::<ipt_trainer::app::drills::Drilling>()
+}
+
+fn drill_records(data: &std::path::Path) -> Vec<ipt_trainer::core::drill::DrillRecord> {
+    Store::new(data).load_all().1
+}
+
+#[test]
+fn practise_skills_keeps_a_miss_and_its_retry_and_saves_after_every_drill_in_one_record() {
+    use ipt_trainer::app::drills::{DrillFocus, DrillForm};
+    let data = tempfile::tempdir().expect("tmp");
+    let mut app = bundled_app(data.path());
+    act(&mut app, UiAction::Go(Screen::Drills));
+    assert_eq!(screen(&app), Screen::Drills);
+    act(
+        &mut app,
+        UiAction::SetDrillForm(DrillForm {
+            focus: DrillFocus::Principle("safety-first".into()),
+            count: 3,
+        }),
+    );
+    act(&mut app, UiAction::StartDrills);
+    assert_eq!(screen(&app), Screen::Drill);
+    let (best, first_id) = {
+        let d = drilling(&app).drill.as_ref().expect("a drill on screen");
+        assert_eq!(d.point().principle, "safety-first");
+        assert!(d.answers().is_empty());
+        (d.point().best, d.point().id.clone())
+    };
+    let wrong = if best == 1 { 2 } else { 1 };
+    act(&mut app, UiAction::DrillAnswer(wrong));
+    {
+        let dr = drilling(&app);
+        let d = dr.drill.as_ref().expect("still on screen");
+        assert!(!d.answers()[0].feedback.good, "a miss");
+        assert!(d.can_answer(), "a retry is offered");
+        assert!(!dr.settled(), "the better move is not shown yet");
+    }
+    // Going on after a miss first shows the better move, on the same drill.
+    act(&mut app, UiAction::NextDrill);
+    assert!(drilling(&app).settled());
+    assert_eq!(
+        drilling(&app).drill.as_ref().map(|d| d.point().id.clone()),
+        Some(first_id.clone())
+    );
+    // A number pressed now changes nothing: the drill is settled.
+    act(&mut app, UiAction::DrillAnswer(best));
+    assert_eq!(
+        drilling(&app).drill.as_ref().map(|d| d.answers().len()),
+        Some(1)
+    );
+    act(&mut app, UiAction::NextDrill);
+    let next = drilling(&app).drill.as_ref().expect("the next drill");
+    assert_ne!(next.point().id, first_id);
+    assert_eq!(next.point().principle, "safety-first");
+    // Saved already, in case the window is closed now.
+    let saved = drill_records(data.path());
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].results.len(), 1);
+    assert!(
+        saved[0].results[0].retry.is_none(),
+        "the retry was declined"
+    );
+
+    // The next: a miss, then the better move found on the retry.
+    let best = next.point().best;
+    let wrong = if best == 1 { 2 } else { 1 };
+    act(&mut app, UiAction::DrillAnswer(wrong));
+    act(&mut app, UiAction::DrillAnswer(best));
+    assert!(drilling(&app).settled());
+    act(&mut app, UiAction::EndDrills);
+    assert_eq!(screen(&app), Screen::Drills);
+    let saved = drill_records(data.path());
+    assert_eq!(saved.len(), 1, "one session of drills, one record");
+    let r = &saved[0].results;
+    assert_eq!(r.len(), 2);
+    assert!(!r[1].first.good);
+    assert!(r[1].retry.as_ref().is_some_and(|a| a.good));
+    let history = app.world().resource::<ipt_trainer::app::History>();
+    assert_eq!(history.drills.len(), 1, "History has it at once");
+    assert_eq!(
+        drilling(&app).last.as_ref().map(|l| l.results.len()),
+        Some(2),
+        "the summary shows it"
+    );
+}
+
+#[test]
+fn leaving_a_drill_by_the_top_bar_keeps_what_was_answered() {
+    let data = tempfile::tempdir().expect("tmp");
+    let mut app = bundled_app(data.path());
+    act(&mut app, UiAction::Go(Screen::Drills));
+    act(&mut app, UiAction::StartDrills);
+    assert_eq!(screen(&app), Screen::Drill);
+    let best = drilling(&app).drill.as_ref().expect("a drill").point().best;
+    act(&mut app, UiAction::DrillAnswer(best));
+    act(&mut app, UiAction::Go(Screen::Library));
+    assert_eq!(screen(&app), Screen::Library);
+    assert!(drilling(&app).run.is_none(), "the drills ended");
+    let saved = drill_records(data.path());
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].results.len(), 1);
+    assert!(saved[0].results[0].first.good);
+    // Leaving before answering anything records nothing.
+    act(&mut app, UiAction::Go(Screen::Drills));
+    act(&mut app, UiAction::StartDrills);
+    act(&mut app, UiAction::Go(Screen::History));
+    assert_eq!(drill_records(data.path()).len(), 1);
+}
+
+#[test]
+fn tutor_drill_plans_in_the_scenario_folder_are_offered_and_a_broken_one_shows_its_line() {
+    use ipt_trainer::app::drills::{DrillFocus, DrillForm};
+    let data = tempfile::tempdir().expect("tmp");
+    let tutor = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tutor.path().join("a-risk.drill.ron"),
+        "DrillPlan(title: \"Risk week\", principles: [\"safety-first\"], count: 2, note: \"Before Thursday.\")",
+    )
+    .expect("plan");
+    std::fs::write(
+        tutor.path().join("b-broken.drill.ron"),
+        "DrillPlan(\n  title: \"x\",\n  principles: [\"nope\"],\n)",
+    )
+    .expect("plan");
+    let mut app = headless(
+        vec![
+            (BUNDLED_SOURCE.into(), root().join("scenarios")),
+            (TUTOR_SOURCE.into(), tutor.path().to_path_buf()),
+        ],
+        data.path(),
+    );
+    update_until(&mut app, "the bundled scenarios", |a| {
+        a.world().resource::<Catalog>().entries.len() >= 8
+    });
+    // The plans are not taken for scenarios.
+    assert!(
+        app.world()
+            .resource::<Catalog>()
+            .entries
+            .iter()
+            .all(|e| !e.file.to_string_lossy().contains(".drill."))
+    );
+    act(&mut app, UiAction::Go(Screen::Drills));
+    let plans = drilling(&app).plans.clone();
+    assert_eq!(plans.len(), 2);
+    assert_eq!(
+        plans[0].plan.as_ref().map(|p| p.title.as_str()),
+        Some("Risk week")
+    );
+    assert!(plans[1].plan.is_none());
+    assert!(
+        plans[1]
+            .problems
+            .iter()
+            .any(|p| p.contains("b-broken.drill.ron:3:16")),
+        "{:?}",
+        plans[1].problems
+    );
+    // A broken plan cannot be started; the good one drills only its principle.
+    act(
+        &mut app,
+        UiAction::SetDrillForm(DrillForm {
+            focus: DrillFocus::Plan(1),
+            count: 2,
+        }),
+    );
+    act(&mut app, UiAction::StartDrills);
+    assert_eq!(screen(&app), Screen::Drills);
+    act(
+        &mut app,
+        UiAction::SetDrillForm(DrillForm {
+            focus: DrillFocus::Plan(0),
+            count: 2,
+        }),
+    );
+    act(&mut app, UiAction::StartDrills);
+    assert_eq!(screen(&app), Screen::Drill);
+    for _ in 0..2 {
+        let best = drilling(&app).drill.as_ref().expect("a drill").point().best;
+        act(&mut app, UiAction::DrillAnswer(best));
+        act(&mut app, UiAction::NextDrill);
+    }
+    assert_eq!(screen(&app), Screen::Drills, "two drills, then the summary");
+    let saved = drill_records(data.path());
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].plan.as_deref(), Some("Risk week"));
+    assert!(
+        saved[0]
+            .results
+            .iter()
+            .all(|r| r.principle == "safety-first")
+    );
+}
+
 mod views {
     use crate::common::{fixture, guidance, scenario};
     use bevy_egui::egui;
@@ -656,5 +852,111 @@ mod views {
             }
             other => panic!("expected SaveSettings, got {other:?}"),
         }
+    }
+
+    /// A drill of the first bundled scenario, answered wrongly once.
+    fn missed_drill() -> ipt_trainer::core::drill::Drill {
+        use crate::common::{bundled, root};
+        use ipt_trainer::core::drill::{Catalogue, Drill};
+        let _ = root();
+        let g = guidance();
+        let s = scenario(&bundled()[0]);
+        let c = Catalogue::build(std::slice::from_ref(&s), &g);
+        let point = c.points.first().expect("a drill").clone();
+        let mut d = Drill::start(&point, s, g).expect("replays");
+        let wrong = if point.best == 1 { 2 } else { 1 };
+        d.answer(wrong).expect("answer");
+        d
+    }
+
+    #[test]
+    fn a_missed_drill_shows_its_skill_and_offers_a_retry_before_the_better_move() {
+        let d = missed_drill();
+        let best = d.point().best;
+        let best_text = d.prompt().expect("p").options[best - 1].text.clone();
+        let principle = d.answers()[0].feedback.principle_name.clone();
+        let mut h = Harness::new_ui_state(
+            |ui, out: &mut Option<UiAction>| {
+                if let Some(a) = screens::drills::drill_view(ui, &d, false, false) {
+                    *out = Some(a);
+                }
+            },
+            None,
+        );
+        h.get_by_label_contains("Not the best move here.");
+        h.get_by_label_contains(&format!("Skill: {principle}"));
+        h.get_by_label_contains("Try again: choose another response");
+        assert!(
+            h.query_by_label_contains("The better move").is_none(),
+            "the better move is kept back until the retry"
+        );
+        h.key_press(egui::Key::from_name(&best.to_string()).expect("a digit key"));
+        h.run();
+        assert_eq!(h.state(), &Some(UiAction::DrillAnswer(best)));
+        *h.state_mut() = None;
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert_eq!(h.state(), &Some(UiAction::NextDrill));
+
+        // Once the better move is asked for, it is shown and marked.
+        let h = Harness::new_ui_state(
+            |ui, out: &mut Option<UiAction>| {
+                if let Some(a) = screens::drills::drill_view(ui, &d, true, true) {
+                    *out = Some(a);
+                }
+            },
+            None,
+        );
+        h.get_by_label("The better move");
+        h.get_by_label_contains(&format!("The better move: {best_text}"));
+        h.get_by_label("Finish the drills");
+    }
+
+    #[test]
+    fn the_skills_hub_offers_one_skill_and_starts_with_enter() {
+        use ipt_trainer::app::drills::{DrillFocus, DrillForm};
+        use ipt_trainer::core::drill::SkillProfile;
+        let g = guidance();
+        let mut profile = SkillProfile::default();
+        for good in [true, false, false] {
+            profile.add("safety-first", good);
+        }
+        let per: std::collections::BTreeMap<&str, usize> = [("safety-first", 9), ("alliance", 12)]
+            .into_iter()
+            .collect();
+        let form = DrillForm::default();
+        let mut h = Harness::new_ui_state(
+            |ui, out: &mut Option<UiAction>| {
+                let hub = screens::drills::Hub {
+                    guidance: &g,
+                    profile: &profile,
+                    drills_per_principle: per.clone(),
+                    form: &form,
+                    plans: &[],
+                    last: None,
+                    due: 2,
+                };
+                if let Some(a) = screens::drills::hub_view(ui, &hub) {
+                    *out = Some(a);
+                }
+            },
+            None,
+        );
+        h.get_by_label_contains("40% · 3 chances");
+        h.get_by_label_contains("2 drills you missed before are due again");
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert_eq!(h.state(), &Some(UiAction::StartDrills));
+        *h.state_mut() = None;
+        h.get_by_label("One skill:").click();
+        h.run();
+        assert_eq!(
+            h.state(),
+            &Some(UiAction::SetDrillForm(DrillForm {
+                focus: DrillFocus::Principle("safety-first".into()),
+                count: form.count,
+            })),
+            "the weakest skill with drills is offered first"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 10] = [
+const SCREENS: [&str; 15] = [
     "1-library",
     "2-briefing",
     "3-session",
@@ -17,6 +17,11 @@ const SCREENS: [&str; 10] = [
     "8-group-debrief",
     "9-hot-seat-setup",
     "10-hot-seat",
+    "11-drills",
+    "12-drill-miss",
+    "13-drill-right",
+    "14-drills-summary",
+    "15-history-skills",
 ];
 
 /// Decodes a PNG and checks it is a real picture of the window.
@@ -84,4 +89,15 @@ fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
         .0;
     assert_eq!(records.len(), 2);
     assert_eq!(records.iter().filter(|r| r.group.is_some()).count(), 1);
+    // The drills were recorded beside them, both answers of the miss kept.
+    let (_, drills, _) = ipt_trainer::core::store::Store::new(data.path()).load_all();
+    assert_eq!(drills.len(), 1, "one session of drills");
+    let results = &drills[0].results;
+    assert_eq!(results.len(), 2, "two drills answered");
+    assert!(!results[0].first.good, "the first was missed");
+    assert!(
+        results[0].retry.as_ref().is_some_and(|a| a.good),
+        "and found on the retry"
+    );
+    assert!(results[1].first.good);
 }

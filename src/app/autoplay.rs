@@ -1,5 +1,6 @@
 //! `--autoplay DIR`: plays the first bundled scenario through with scripted
-//! choices, saves a screenshot of every screen under DIR, then quits. The
+//! choices (solo, a class vote, the hot seat, then a few drills), saves a
+//! screenshot of every screen under DIR, then quits. The
 //! end-to-end test and the README's screenshots use it.
 
 use super::assets::Catalog;
@@ -45,6 +46,7 @@ fn drive(
     mut script: ResMut<Script>,
     catalog: Res<Catalog>,
     practice: Res<Practising>,
+    drilling: Res<super::drills::Drilling>,
     screen: Res<State<Screen>>,
     mut out: MessageWriter<UiAction>,
     mut exit: MessageWriter<AppExit>,
@@ -96,7 +98,7 @@ fn drive(
             }
         }
         11 => shot(&mut commands, &dir, "4-debrief"),
-        12 => {
+        12 | 40 => {
             out.write(UiAction::Go(Screen::History));
         }
         13 => shot(&mut commands, &dir, "5-history"),
@@ -149,7 +151,36 @@ fn drive(
             }
         }
         28 => shot(&mut commands, &dir, "10-hot-seat"),
-        29 => {}
+        // Practise skills: a miss, the retry, one more, the summary.
+        29 => {
+            out.write(UiAction::Go(Screen::Drills));
+        }
+        30 => shot(&mut commands, &dir, "11-drills"),
+        31 => {
+            out.write(UiAction::StartDrills);
+        }
+        32 => {
+            if let Some(d) = drilling.drill.as_ref() {
+                let best = d.point().best;
+                out.write(UiAction::DrillAnswer(if best == 1 { 2 } else { 1 }));
+            }
+        }
+        33 => shot(&mut commands, &dir, "12-drill-miss"),
+        34 | 36 => {
+            if let Some(d) = drilling.drill.as_ref() {
+                out.write(UiAction::DrillAnswer(d.point().best));
+            }
+        }
+        35 => {
+            out.write(UiAction::NextDrill);
+        }
+        37 => shot(&mut commands, &dir, "13-drill-right"),
+        38 => {
+            out.write(UiAction::EndDrills);
+        }
+        39 => shot(&mut commands, &dir, "14-drills-summary"),
+        41 => shot(&mut commands, &dir, "15-history-skills"),
+        42 => {}
         _ => {
             exit.write(AppExit::Success);
         }

@@ -4,6 +4,7 @@
 pub mod assets;
 #[cfg(feature = "dev")]
 pub mod autoplay;
+pub mod drills;
 pub mod face;
 pub mod idle;
 #[cfg(feature = "dev")]
@@ -32,6 +33,8 @@ pub struct AppOptions {
     pub guidance: Arc<Guidance>,
     pub guidance_path: Option<PathBuf>,
     pub extra_scenarios: Option<PathBuf>,
+    /// A tutor's drill plan to open "Practise skills" with (`--drill-plan`).
+    pub drill_plan: Option<PathBuf>,
     /// Play through with scripted choices and screenshots (`--autoplay`).
     #[cfg(feature = "dev")]
     pub autoplay: Option<PathBuf>,
@@ -85,6 +88,10 @@ pub fn run(opts: AppOptions) -> ExitCode {
     .insert_resource(Prefs { settings, store })
     .add_systems(Startup, spawn_camera);
     add_logic(&mut app, roots, opts.guidance);
+    if let Some(plan) = opts.drill_plan {
+        app.insert_resource(drills::Drilling::opening(plan))
+            .insert_state(Screen::Drills);
+    }
     app.insert_resource(assets::Notices(notices));
     app.add_plugins(ui_plugin);
     #[cfg(feature = "dev")]
@@ -148,7 +155,7 @@ pub fn logic_plugin(app: &mut App) {
         .init_resource::<Viewing>()
         .init_resource::<History>()
         .init_resource::<Resumable>()
-        .add_plugins((assets::plugin, watch::plugin))
+        .add_plugins((assets::plugin, watch::plugin, drills::plugin))
         .add_systems(Startup, load_history_and_resume)
         .add_systems(
             Update,
@@ -160,6 +167,7 @@ pub fn logic_plugin(app: &mut App) {
                 screens::history::apply_actions,
                 screens::settings::apply_actions,
                 screens::debrief::apply_actions,
+                drills::apply_actions,
             )
                 .chain()
                 .in_set(Actions),
@@ -178,8 +186,9 @@ fn load_history_and_resume(
     mut notices: ResMut<assets::Notices>,
 ) {
     let Some(prefs) = prefs else { return };
-    let (records, problems) = prefs.store.load_attempts();
+    let (records, drills, problems) = prefs.store.load_all();
     history.records = records;
+    history.drills = drills;
     notices.0.extend(problems.iter().map(ToString::to_string));
     let (p, problem) = prefs.store.load_in_progress();
     resumable.0 = p;

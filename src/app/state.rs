@@ -3,6 +3,7 @@
 //! the action a view hands back. The rules about any of it live in the core.
 
 use crate::core::debrief::Debrief;
+use crate::core::drill::DrillRecord;
 use crate::core::group::GroupMode;
 use crate::core::practice::Practice;
 use crate::core::rubric::Guidance;
@@ -21,6 +22,10 @@ pub enum Screen {
     Debrief,
     History,
     Settings,
+    /// Practise skills: the skill profile, what to drill, the last drills.
+    Drills,
+    /// A drill on screen.
+    Drill,
 }
 
 /// The rubric in use.
@@ -102,10 +107,12 @@ pub struct Viewing {
     pub record: Option<AttemptRecord>,
 }
 
-/// Past attempts, loaded at start and after each one.
+/// Past attempts and sessions of drills, loaded at start and added to as
+/// each one ends.
 #[derive(Resource, Default)]
 pub struct History {
     pub records: Vec<AttemptRecord>,
+    pub drills: Vec<DrillRecord>,
 }
 
 /// A session from an earlier run that can be resumed.
@@ -141,6 +148,18 @@ pub enum UiAction {
     DiscardResume,
     SaveSettings(Settings),
     Export(PathBuf),
+    /// Practise skills: what to drill (weakest first, one principle, a plan).
+    SetDrillForm(crate::app::drills::DrillForm),
+    /// Practise skills: start a session of drills as the form says.
+    StartDrills,
+    /// A drill: answer with the option at this 1-based position (the first
+    /// answer, or the one retry after a miss).
+    DrillAnswer(usize),
+    /// A drill: go on to the next (after a miss, this declines the retry
+    /// and shows the better move first).
+    NextDrill,
+    /// End the session of drills now; the drills answered are kept.
+    EndDrills,
 }
 
 /// The order in which the action systems run in a frame, so an action and

@@ -106,7 +106,8 @@ pub fn transcript(ui: &mut egui::Ui, s: &Session, reserve: f32, names: &[String]
         });
 }
 
-fn bubble(ui: &mut egui::Ui, who: &str, text: &str, trainee: bool) {
+/// One line of the conversation, the trainee's on the right.
+pub fn bubble(ui: &mut egui::Ui, who: &str, text: &str, trainee: bool) {
     let fill = if trainee {
         ui.visuals().selection.bg_fill.gamma_multiply(0.35)
     } else {

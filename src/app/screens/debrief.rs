@@ -191,7 +191,7 @@ pub fn view_with_group(
                         let (mark, colour) = if t.done {
                             ("✔", crate::app::theme::good(ui))
                         } else {
-                            ("✘", crate::app::theme::bad(ui))
+                            ("not done:", crate::app::theme::bad(ui))
                         };
                         ui.label(egui::RichText::new(format!("{mark} {}", t.name)).color(colour));
                     }

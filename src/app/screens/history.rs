@@ -2,7 +2,9 @@
 //! attempt's debrief.
 
 use crate::app::assets::Catalog;
-use crate::app::{History, Practising, Screen, UiAction, Viewing};
+use crate::app::{History, Practising, Rubric, Screen, UiAction, Viewing};
+use crate::core::drill::{DrillRecord, SkillProfile};
+use crate::core::rubric::Guidance;
 use crate::core::store::AttemptRecord;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -21,19 +23,61 @@ fn draw_history(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
     history: Res<History>,
+    rubric: Res<Rubric>,
     mut out: MessageWriter<UiAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = super::screen_ui(ctx, &content, "history");
     egui::CentralPanel::default().show(&mut root, |ui| {
-        if let Some(a) = view(ui, &history.records) {
-            out.write(a);
-        }
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            if let Some(a) = view(ui, &history.records, &history.drills, &rubric.0) {
+                out.write(a);
+            }
+        });
     });
     Ok(())
 }
 
-pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
+/// Attempts (a progress chart and the list), then skills: the profile from
+/// every attempt and drill, and the sessions of drills.
+pub fn view(
+    ui: &mut egui::Ui,
+    records: &[AttemptRecord],
+    drills: &[DrillRecord],
+    guidance: &Guidance,
+) -> Option<UiAction> {
+    let action = attempts(ui, records);
+    ui.add_space(12.0);
+    ui.heading("Your skills");
+    if records.is_empty() && drills.is_empty() {
+        ui.label("Your skills show here once you have played a scenario or done some drills.");
+        return action;
+    }
+    let profile = SkillProfile::from_records(records, drills);
+    super::drills::skill_chart(ui, guidance, &profile, None);
+    if !drills.is_empty() {
+        ui.add_space(8.0);
+        ui.label(egui::RichText::new("Sessions of drills").strong());
+        egui::Grid::new("drill-sessions")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                for h in ["#", "Plan", "Right the first time"] {
+                    ui.label(egui::RichText::new(h).strong());
+                }
+                ui.end_row();
+                for (i, d) in drills.iter().enumerate().rev() {
+                    ui.label(format!("{}", i + 1));
+                    ui.label(d.plan.as_deref().unwrap_or("weakest skills first"));
+                    ui.label(format!("{} of {}", d.first_time_good(), d.results.len()));
+                    ui.end_row();
+                }
+            });
+    }
+    action
+}
+
+fn attempts(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
     let mut action = None;
     ui.heading("Your attempts");
     if records.is_empty() {
@@ -73,40 +117,43 @@ pub fn view(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
                 );
             }
         });
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("attempts")
-            .striped(true)
-            .num_columns(6)
-            .show(ui, |ui| {
-                for h in [
-                    "#",
-                    "Scenario",
-                    "Overall",
-                    "Rapport / Pacing / Focus",
-                    "Mode",
-                    "",
-                ] {
-                    ui.label(egui::RichText::new(h).strong());
-                }
-                ui.end_row();
-                for (i, r) in records.iter().enumerate().rev() {
-                    let s = r.debrief.scores;
-                    ui.label(format!("{}", i + 1));
-                    ui.label(&r.scenario_title);
-                    ui.label(format!("{}", s.overall));
-                    ui.label(format!("{} / {} / {}", s.rapport, s.pacing, s.focus));
-                    ui.label(match &r.group {
-                        Some(g) => format!("{}: {}", g.mode.label().to_lowercase(), r.trainee),
-                        None if r.coach_mode => "coach".into(),
-                        None => "assessment".into(),
-                    });
-                    if ui.button("Open debrief").clicked() {
-                        action = Some(UiAction::OpenRecord(i));
+    egui::ScrollArea::vertical()
+        .id_salt("attempts")
+        .max_height(300.0)
+        .show(ui, |ui| {
+            egui::Grid::new("attempts")
+                .striped(true)
+                .num_columns(6)
+                .show(ui, |ui| {
+                    for h in [
+                        "#",
+                        "Scenario",
+                        "Overall",
+                        "Rapport / Pacing / Focus",
+                        "Mode",
+                        "",
+                    ] {
+                        ui.label(egui::RichText::new(h).strong());
                     }
                     ui.end_row();
-                }
-            });
-    });
+                    for (i, r) in records.iter().enumerate().rev() {
+                        let s = r.debrief.scores;
+                        ui.label(format!("{}", i + 1));
+                        ui.label(&r.scenario_title);
+                        ui.label(format!("{}", s.overall));
+                        ui.label(format!("{} / {} / {}", s.rapport, s.pacing, s.focus));
+                        ui.label(match &r.group {
+                            Some(g) => format!("{}: {}", g.mode.label().to_lowercase(), r.trainee),
+                            None if r.coach_mode => "coach".into(),
+                            None => "assessment".into(),
+                        });
+                        if ui.button("Open debrief").clicked() {
+                            action = Some(UiAction::OpenRecord(i));
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
     action
 }
 

@@ -109,6 +109,16 @@ pub fn view(
             });
         });
     }
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button("Practise skills")
+            .on_hover_text("Alt+P")
+            .clicked()
+        {
+            action = Some(UiAction::Go(Screen::Drills));
+        }
+        ui.label("Short drills on single choice points, chosen for the skills you miss most.");
+    });
     ui.horizontal(|ui| {
         ui.label("Search:");
         ui.add(

@@ -4,6 +4,7 @@
 
 pub mod briefing;
 pub mod debrief;
+pub mod drills;
 pub mod group;
 pub mod history;
 pub mod library;
@@ -29,6 +30,7 @@ pub(super) fn plugin(app: &mut App) {
         debrief::plugin,
         history::plugin,
         settings::plugin,
+        drills::plugin,
     ));
 }
 
@@ -91,7 +93,8 @@ pub fn screen_ui(ctx: &egui::Context, content: &ContentRect, id: &str) -> egui::
     )
 }
 
-/// Escape goes back; Alt+L / Alt+H / Alt+S open the library, history and settings.
+/// Escape goes back; Alt+L / Alt+P / Alt+H / Alt+S open the library,
+/// practise skills, history and settings.
 pub fn nav_keys(ctx: &egui::Context, screen: Screen) -> Option<UiAction> {
     // A session is left only by ending it (the top bar is off there too).
     if screen == Screen::Session {
@@ -107,11 +110,18 @@ pub fn nav_keys(ctx: &egui::Context, screen: Screen) -> Option<UiAction> {
         if i.modifiers.alt && i.key_pressed(egui::Key::S) {
             return Some(UiAction::Go(Screen::Settings));
         }
+        if i.modifiers.alt && i.key_pressed(egui::Key::P) {
+            return Some(UiAction::Go(Screen::Drills));
+        }
         if i.key_pressed(egui::Key::Escape) {
             return match screen {
-                Screen::Briefing | Screen::History | Screen::Settings | Screen::Debrief => {
-                    Some(UiAction::Go(Screen::Library))
-                }
+                Screen::Briefing
+                | Screen::History
+                | Screen::Settings
+                | Screen::Debrief
+                | Screen::Drills => Some(UiAction::Go(Screen::Library)),
+                // Out of a drill: the drills answered are kept.
+                Screen::Drill => Some(UiAction::EndDrills),
                 Screen::Library | Screen::Session => None,
             };
         }
@@ -126,12 +136,14 @@ pub fn top_bar(ui: &mut egui::Ui, screen: Screen) -> Option<UiAction> {
         ui.separator();
         for (target, label, key) in [
             (Screen::Library, "Library", "Alt+L"),
+            (Screen::Drills, "Practise skills", "Alt+P"),
             (Screen::History, "History", "Alt+H"),
             (Screen::Settings, "Settings", "Alt+S"),
         ] {
             let busy = screen == Screen::Session;
+            let here = screen == target || (screen == Screen::Drill && target == Screen::Drills);
             let r = ui
-                .add_enabled(!busy, egui::Button::selectable(screen == target, label))
+                .add_enabled(!busy, egui::Button::selectable(here, label))
                 .on_hover_text(key)
                 .on_disabled_hover_text("Finish or end the session first");
             if r.clicked() {
