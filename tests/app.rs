@@ -503,7 +503,7 @@ fn drill_records(data: &std::path::Path) -> Vec<ipt_trainer::core::drill::DrillR
 }
 
 #[test]
-fn practise_skills_keeps_a_miss_and_its_retry_and_saves_after_every_drill_in_one_record() {
+fn practise_skills_keeps_a_miss_and_its_retry_and_saves_after_every_answer_in_one_record() {
     use ipt_trainer::app::drills::{DrillFocus, DrillForm};
     let data = tempfile::tempdir().expect("tmp");
     let mut app = bundled_app(data.path());
@@ -533,6 +533,11 @@ fn practise_skills_keeps_a_miss_and_its_retry_and_saves_after_every_drill_in_one
         assert!(d.can_answer(), "a retry is offered");
         assert!(!dr.settled(), "the better move is not shown yet");
     }
+    // The answer is on disk before the trainee goes on.
+    let saved = drill_records(data.path());
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].results.len(), 1);
+    assert!(!saved[0].results[0].first.good);
     // Going on after a miss first shows the better move, on the same drill.
     act(&mut app, UiAction::NextDrill);
     assert!(drilling(&app).settled());
@@ -565,6 +570,12 @@ fn practise_skills_keeps_a_miss_and_its_retry_and_saves_after_every_drill_in_one
     act(&mut app, UiAction::DrillAnswer(wrong));
     act(&mut app, UiAction::DrillAnswer(best));
     assert!(drilling(&app).settled());
+    let saved = drill_records(data.path());
+    assert_eq!(saved.len(), 1, "rewritten, not a second file");
+    assert!(
+        saved[0].results[1].retry.as_ref().is_some_and(|a| a.good),
+        "the retry is on disk at once"
+    );
     act(&mut app, UiAction::EndDrills);
     assert_eq!(screen(&app), Screen::Drills);
     let saved = drill_records(data.path());

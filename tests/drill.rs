@@ -131,6 +131,62 @@ fn a_miss_can_be_tried_once_more_and_both_answers_are_kept() {
 }
 
 #[test]
+fn the_summary_of_a_session_of_drills_counts_each_skill_once_with_its_retries() {
+    let (c, g) = catalogue();
+    let first = &c.points[0];
+    let same = c
+        .points
+        .iter()
+        .skip(1)
+        .find(|p| p.principle == first.principle)
+        .expect("two drills on one principle");
+    let other = c
+        .points
+        .iter()
+        .find(|p| p.principle != first.principle)
+        .expect("another principle");
+    let run = |p: &DrillPoint, answers: &[usize]| {
+        let mut d = Drill::start(p, by_id(&p.scenario_id), g.clone()).expect("starts");
+        for &a in answers {
+            d.answer(a).expect("answers");
+        }
+        d.result(false, false).expect("answered")
+    };
+    let record = ipt_trainer::core::drill::DrillRecord {
+        format: ipt_trainer::core::drill::DRILL_FORMAT.into(),
+        version: ipt_trainer::core::drill::DRILL_VERSION,
+        trainee: "Sam".into(),
+        rubric_version: g.version.clone(),
+        plan: None,
+        seed: 1,
+        finished_at: 0,
+        results: vec![
+            run(first, &[wrong(first), first.best]),
+            run(other, &[other.best]),
+            run(same, &[same.best]),
+        ],
+    };
+    let mut profile = ipt_trainer::core::drill::SkillProfile::default();
+    profile.add_drills(&record);
+    let lines = record.by_principle(&profile);
+    assert_eq!(lines.len(), 2, "one line per skill: {lines:?}");
+    assert_eq!(
+        lines[0].principle, first.principle,
+        "in the order they came up"
+    );
+    assert_eq!(
+        (lines[0].drills, lines[0].first_time, lines[0].on_retry),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        (lines[1].drills, lines[1].first_time, lines[1].on_retry),
+        (1, 1, 0)
+    );
+    assert_eq!(lines[0].now, profile.skill(&first.principle));
+    assert!(lines[0].now.chances >= 2, "the estimate counts the drills");
+}
+
+#[test]
 fn a_drill_whose_scenario_changed_says_so() {
     let (c, g) = catalogue();
     let p = &c.points[c.points.len() / 2];

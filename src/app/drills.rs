@@ -1,6 +1,6 @@
 //! Practise skills: the drills' actions. The catalogue of choice points, the
 //! plan, the replay and the feedback are the core's (`core::drill`); this
-//! file keeps the session of drills on screen, saves it after every drill
+//! file keeps the session of drills on screen, saves it after every answer
 //! and carries notices.
 
 use super::assets::{Catalog, Notices};
@@ -71,7 +71,7 @@ pub struct Drilling {
     pub opened_plan: Option<PathBuf>,
     /// The session of drills that ended last, for its summary.
     pub last: Option<DrillRecord>,
-    /// Where the session on screen is saved (rewritten after every drill).
+    /// Where the session on screen is saved (rewritten after every answer).
     pub saved_to: Option<PathBuf>,
 }
 
@@ -204,8 +204,13 @@ pub fn apply_actions(
                 let Some(drill) = drilling.drill.as_mut() else {
                     continue;
                 };
-                if let Err(e) = drill.answer(*position) {
-                    notices.0.push(format!("{e}."));
+                match drill.answer(*position) {
+                    // Saved at once: an answer is never lost to a crash or
+                    // a closed window.
+                    Ok(_) => {
+                        save(&mut drilling, prefs, &mut notices);
+                    }
+                    Err(e) => notices.0.push(format!("{e}.")),
                 }
             }
             UiAction::NextDrill => {
@@ -361,7 +366,10 @@ fn save(
     let trainee = prefs
         .map(|p| p.settings.trainee.clone())
         .unwrap_or_default();
-    let record = drilling.run.as_ref()?.finish(&trainee)?;
+    let record = drilling
+        .run
+        .as_ref()?
+        .snapshot(&trainee, drilling.drill.as_ref())?;
     if let Some(prefs) = prefs {
         match prefs
             .store

@@ -445,26 +445,21 @@ fn summary(
         r.first_time_good(),
         r.results.len()
     );
-    let mut seen: Vec<&str> = Vec::new();
-    for d in &r.results {
-        if seen.contains(&d.principle.as_str()) {
-            continue;
-        }
-        seen.push(&d.principle);
-        let here: Vec<_> = r
-            .results
-            .iter()
-            .filter(|x| x.principle == d.principle)
-            .collect();
-        let good = here.iter().filter(|x| x.first.good).count();
-        let s = profile.skill(&d.principle);
+    for l in r.by_principle(profile) {
+        let s = l.now;
         let name = guidance
-            .principle(&d.principle)
-            .map_or(d.principle.as_str(), |p| p.name.as_str());
+            .principle(&l.principle)
+            .map_or(l.principle.as_str(), |p| p.name.as_str());
+        let retry = if l.on_retry > 0 {
+            format!(", {} found on the retry", l.on_retry)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  {name}: {good} of {} here; estimate {:.0}% ± {:.0} over {} chance{}{}",
-            here.len(),
+            "  {name}: {} of {} here{retry}; estimate {:.0}% ± {:.0} over {} chance{}{}",
+            l.first_time,
+            l.drills,
             s.mean() * 100.0,
             s.sd() * 100.0,
             s.chances,

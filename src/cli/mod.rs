@@ -770,34 +770,29 @@ impl Findings {
 fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
     let mut found = Findings::new(format);
     // Scenarios are checked against the flags of the rubric they will be
-    // played with; a rubric that does not parse has none to check against.
-    let flags = match guidance {
+    // played with (a rubric with errors still has flags, if it parses);
+    // drill plans name principles, so they need a rubric without errors.
+    let (flags, plans_rubric) = match guidance {
         Some(g) => match load::read_source(g) {
             Ok(text) => {
                 let loaded = load::load_guidance_str(&text, g);
-                found.add(loaded.diagnostics, Some(&text));
-                loaded.value.as_ref().map(load::rubric_flags)
+                let flags = loaded.value.as_ref().map(load::rubric_flags);
+                found.add(loaded.diagnostics.clone(), Some(&text));
+                (flags, loaded.into_result().ok())
             }
             Err(d) => {
                 found.add(vec![*d], None);
-                None
+                (None, None)
             }
         },
-        None => Some(load::bundled_rubric_flags().clone()),
+        None => (
+            Some(load::bundled_rubric_flags().clone()),
+            load::bundled_guidance().ok(),
+        ),
     };
     found.check_files(paths, |src| {
         load::load_scenario_source(src, flags.as_ref()).diagnostics
     });
-    // Drill plans name principles, so they are checked against the rubric
-    // itself (when it loads).
-    let plans_rubric = match guidance {
-        Some(g) => load::read_source(g)
-            .ok()
-            .and_then(|text| load::load_guidance_str(&text, g).into_result().ok()),
-        None => load::load_guidance_str(load::BUNDLED_GUIDANCE, Path::new("assets/guidance.ron"))
-            .into_result()
-            .ok(),
-    };
     if let Some(g) = plans_rubric {
         found.check_plans(paths, &g);
     }

@@ -256,30 +256,15 @@ fn last_summary(ui: &mut egui::Ui, r: &DrillRecord, profile: &SkillProfile, g: &
         ))
         .heading(),
     );
-    let mut seen: Vec<&str> = Vec::new();
-    for d in &r.results {
-        if seen.contains(&d.principle.as_str()) {
-            continue;
-        }
-        seen.push(&d.principle);
-        let here: Vec<_> = r
-            .results
-            .iter()
-            .filter(|x| x.principle == d.principle)
-            .collect();
-        let good = here.iter().filter(|x| x.first.good).count();
-        let retried = here
-            .iter()
-            .filter(|x| x.retry.as_ref().is_some_and(|a| a.good))
-            .count();
-        let s = profile.skill(&d.principle);
+    for l in r.by_principle(profile) {
         let name = g
-            .principle(&d.principle)
-            .map_or(d.principle.as_str(), |p| p.name.as_str());
-        let mut line = format!("{name}: {good} of {} here", here.len());
-        if retried > 0 {
-            let _ = write!(line, ", {retried} found on the retry");
+            .principle(&l.principle)
+            .map_or(l.principle.as_str(), |p| p.name.as_str());
+        let mut line = format!("{name}: {} of {} here", l.first_time, l.drills);
+        if l.on_retry > 0 {
+            let _ = write!(line, ", {} found on the retry", l.on_retry);
         }
+        let s = l.now;
         let _ = write!(
             line,
             "; estimate now {:.0}% over {} chance{}",
@@ -484,8 +469,11 @@ pub fn drill_view(
         action = Some(UiAction::NextDrill);
     }
     let client = &drill.point().client;
+    // The buttons stay in view below the scrolling part, at any text size.
+    let bar = ui.text_style_height(&egui::TextStyle::Button).max(18.0) + 28.0;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
+        .max_height((ui.available_height() - bar).max(bar))
         .show(ui, |ui| {
             let recent = drill.recent(3);
             ui.label(
@@ -562,31 +550,31 @@ pub fn drill_view(
             {
                 better(ui, &last_answer.feedback);
             }
-            ui.add_space(8.0);
-            ui.horizontal_wrapped(|ui| {
-                if !answers.is_empty() {
-                    let label = if !settled {
-                        "Show the better move"
-                    } else if last {
-                        "Finish the drills"
-                    } else {
-                        "Next drill"
-                    };
-                    let b = egui::Button::new(egui::RichText::new(label).strong())
-                        .min_size(egui::vec2(140.0, 32.0));
-                    if ui.add(b).on_hover_text("Enter").clicked() {
-                        action = Some(UiAction::NextDrill);
-                    }
-                }
-                if ui
-                    .button("End the drills")
-                    .on_hover_text("Escape")
-                    .clicked()
-                {
-                    action = Some(UiAction::EndDrills);
-                }
-            });
         });
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        if !answers.is_empty() {
+            let label = if !settled {
+                "Show the better move"
+            } else if last {
+                "Finish the drills"
+            } else {
+                "Next drill"
+            };
+            let b = egui::Button::new(egui::RichText::new(label).strong())
+                .min_size(egui::vec2(140.0, 32.0));
+            if ui.add(b).on_hover_text("Enter").clicked() {
+                action = Some(UiAction::NextDrill);
+            }
+        }
+        if ui
+            .button("End the drills")
+            .on_hover_text("Escape")
+            .clicked()
+        {
+            action = Some(UiAction::EndDrills);
+        }
+    });
     action
 }
 

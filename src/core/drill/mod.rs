@@ -24,7 +24,7 @@ pub mod select;
 pub mod sim;
 
 pub use profile::{Skill, SkillProfile};
-pub use record::{AnswerRecord, DRILL_FORMAT, DRILL_VERSION, DrillRecord, DrillResult};
+pub use record::{AnswerRecord, DRILL_FORMAT, DRILL_VERSION, DrillRecord, DrillResult, SkillLine};
 pub use run::{Answer, Drill, DrillError, DrillRun, Feedback, Queued};
 pub use schedule::Schedule;
 pub use select::{PlanRequest, follow_up, plan};

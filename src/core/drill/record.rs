@@ -67,6 +67,46 @@ impl DrillRecord {
     pub fn first_time_good(&self) -> usize {
         self.results.iter().filter(|r| r.first.good).count()
     }
+
+    /// The session of drills per skill, in the order the skills first came
+    /// up: what the trainee got right the first time and on the retry, and
+    /// the skill's estimate now. The app and the terminal both show it.
+    pub fn by_principle(&self, profile: &super::SkillProfile) -> Vec<SkillLine> {
+        let mut out: Vec<SkillLine> = Vec::new();
+        for d in &self.results {
+            let i = match out.iter().position(|l| l.principle == d.principle) {
+                Some(i) => i,
+                None => {
+                    out.push(SkillLine {
+                        principle: d.principle.clone(),
+                        drills: 0,
+                        first_time: 0,
+                        on_retry: 0,
+                        now: profile.skill(&d.principle),
+                    });
+                    out.len() - 1
+                }
+            };
+            let line = &mut out[i];
+            line.drills += 1;
+            line.first_time += usize::from(d.first.good);
+            line.on_retry += usize::from(d.retry.as_ref().is_some_and(|a| a.good));
+        }
+        out
+    }
+}
+
+/// One skill's line in the summary of a session of drills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillLine {
+    pub principle: String,
+    pub drills: usize,
+    /// Answered well the first time.
+    pub first_time: usize,
+    /// Missed, then found on the retry.
+    pub on_retry: usize,
+    /// The skill's evidence after the session.
+    pub now: super::Skill,
 }
 
 impl DrillRecord {

@@ -391,9 +391,27 @@ impl DrillRun {
         }
     }
 
+    /// The record so far, with the drill on screen if it has been answered
+    /// and not yet kept (so an answer is saved the moment it is given).
+    /// `None` before any drill was answered.
+    pub fn snapshot(&self, trainee: &str, on_screen: Option<&Drill>) -> Option<DrillRecord> {
+        let pending = on_screen.zip(self.current()).and_then(|(d, q)| {
+            (q.point.id == d.point().id)
+                .then(|| d.result(q.follow_up, q.review))
+                .flatten()
+        });
+        let mut results = self.results.clone();
+        results.extend(pending);
+        self.record_of(trainee, results)
+    }
+
     /// The record of the drills done, `None` if none was.
     pub fn finish(&self, trainee: &str) -> Option<DrillRecord> {
-        if self.results.is_empty() {
+        self.record_of(trainee, self.results.clone())
+    }
+
+    fn record_of(&self, trainee: &str, results: Vec<DrillResult>) -> Option<DrillRecord> {
+        if results.is_empty() {
             return None;
         }
         Some(DrillRecord {
@@ -404,7 +422,7 @@ impl DrillRun {
             plan: self.plan_title.clone(),
             seed: self.seed,
             finished_at: now_secs(),
-            results: self.results.clone(),
+            results,
         })
     }
 }
