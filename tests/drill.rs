@@ -131,6 +131,43 @@ fn a_miss_can_be_tried_once_more_and_both_answers_are_kept() {
 }
 
 #[test]
+fn a_move_that_ends_the_session_is_told_as_the_ending_not_as_the_clients_words() {
+    let (c, g) = catalogue();
+    let (mut endings, mut lines) = (0, 0);
+    for p in &c.points {
+        let s = by_id(&p.scenario_id);
+        for position in 1..=p.options {
+            let mut d = Drill::start(p, s.clone(), g.clone()).expect("starts");
+            let f = d.answer(position).expect("answers").feedback.clone();
+            if f.ended {
+                endings += 1;
+                let ending = s
+                    .endings
+                    .iter()
+                    .find(|o| f.reaction == format!("{}. {}", o.title, o.text));
+                assert!(
+                    ending.is_some(),
+                    "{}: {:?} is an ending's words",
+                    p.id,
+                    f.reaction
+                );
+            } else {
+                lines += 1;
+                assert!(
+                    !s.endings.iter().any(|o| f.reaction.contains(&o.text)),
+                    "{}: a client's line, not an ending",
+                    p.id
+                );
+            }
+        }
+    }
+    assert!(
+        endings > 0 && lines > 0,
+        "both kinds were seen: {endings} endings, {lines} lines"
+    );
+}
+
+#[test]
 fn the_summary_of_a_session_of_drills_counts_each_skill_once_with_its_retries() {
     let (c, g) = catalogue();
     let first = &c.points[0];

@@ -24,8 +24,18 @@ const SCREENS: [&str; 15] = [
     "15-history-skills",
 ];
 
-/// Decodes a PNG and checks it is a real picture of the window.
-fn check_picture(path: &Path) {
+/// The screens of the drills-only run (`IPT_TRAINER_AUTOPLAY=drills`).
+const DRILL_SCREENS: [&str; 6] = [
+    "1-library",
+    "11-drills",
+    "12-drill-miss",
+    "13-drill-right",
+    "14-drills-summary",
+    "15-history-skills",
+];
+
+/// Decodes a PNG and checks it is a real picture of a window this size.
+fn check_picture(path: &Path, size: (u32, u32)) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().expect("a PNG");
@@ -33,7 +43,7 @@ fn check_picture(path: &Path) {
     let info = reader.next_frame(&mut buf).expect("a frame");
     assert_eq!(
         (info.width, info.height),
-        (1280, 800),
+        size,
         "{}: window size",
         path.display()
     );
@@ -60,28 +70,44 @@ fn check_picture(path: &Path) {
     );
 }
 
-#[test]
-#[ignore = "needs Xvfb and Mesa's Vulkan driver: run scripts/test (it installs them and includes this test)"]
-fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
+fn needs_xvfb() {
     assert!(
         Command::new("xvfb-run").arg("--help").output().is_ok(),
         "xvfb-run is not installed: run scripts/install-deps --test"
     );
-    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screens");
+}
+
+/// Runs the app with `--autoplay` in a virtual screen this size, with its
+/// data in `data`; the screenshots go to the returned folder.
+fn autoplay(name: &str, size: (u32, u32), data: &Path, drills_only: bool) -> std::path::PathBuf {
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&out_dir);
-    let data = tempfile::tempdir().expect("tmp");
-    let status = Command::new("timeout")
-        .args(["300", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
+    let (w, h) = size;
+    let mut cmd = Command::new("timeout");
+    cmd.args(["300", "xvfb-run", "-a", "-s"])
+        .arg(format!("-screen 0 {w}x{h}x24"))
         .arg(env!("CARGO_BIN_EXE_ipt-trainer"))
         .arg("--autoplay")
         .arg(&out_dir)
-        .env("IPT_TRAINER_DATA", data.path())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("start the app");
+        .env("IPT_TRAINER_DATA", data)
+        .env("IPT_TRAINER_WINDOW", format!("{w}x{h}"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if drills_only {
+        cmd.env("IPT_TRAINER_AUTOPLAY", "drills");
+    }
+    let status = cmd.status().expect("start the app");
     assert!(status.success(), "the app exited with {status}");
+    out_dir
+}
+
+#[test]
+#[ignore = "needs Xvfb and Mesa's Vulkan driver: run scripts/test (it installs them and includes this test)"]
+fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
+    needs_xvfb();
+    let data = tempfile::tempdir().expect("tmp");
+    let out_dir = autoplay("e2e-screens", (1280, 800), data.path(), false);
     for s in SCREENS {
-        check_picture(&out_dir.join(format!("{s}.png")));
+        check_picture(&out_dir.join(format!("{s}.png")), (1280, 800));
     }
     // The autoplayed attempts were recorded: one solo, one class vote.
     let records = ipt_trainer::core::store::Store::new(data.path())
@@ -100,4 +126,43 @@ fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
         "and found on the retry"
     );
     assert!(results[1].first.good);
+}
+
+#[test]
+#[ignore = "needs Xvfb and Mesa's Vulkan driver: run scripts/test (it installs them and includes this test)"]
+fn on_a_1920x1080_screen_the_drill_screens_are_real_pictures() {
+    needs_xvfb();
+    let data = tempfile::tempdir().expect("tmp");
+    let out_dir = autoplay("e2e-screens-1920", (1920, 1080), data.path(), true);
+    for s in DRILL_SCREENS {
+        check_picture(&out_dir.join(format!("{s}.png")), (1920, 1080));
+    }
+    // Both answers of the miss were kept at this size too.
+    let (_, drills, _) = ipt_trainer::core::store::Store::new(data.path()).load_all();
+    assert_eq!(drills.len(), 1, "one session of drills");
+    assert_eq!(drills[0].results.len(), 2, "two drills answered");
+    assert!(drills[0].results[0].retry.is_some(), "the retry was kept");
+}
+
+#[test]
+#[ignore = "needs Xvfb and Mesa's Vulkan driver: run scripts/test (it installs them and includes this test)"]
+fn with_text_at_200_percent_every_screen_is_a_real_picture_at_1280x800() {
+    needs_xvfb();
+    let data = tempfile::tempdir().expect("tmp");
+    let store = ipt_trainer::core::store::Store::new(data.path());
+    let settings = ipt_trainer::core::store::Settings {
+        text_scale: 2.0,
+        ..Default::default()
+    };
+    store.save_settings(&settings).expect("settings");
+    let out_dir = autoplay("e2e-screens-200", (1280, 800), data.path(), false);
+    for s in SCREENS {
+        check_picture(&out_dir.join(format!("{s}.png")), (1280, 800));
+    }
+    // The whole script ran at this size (the pictures are for looking at:
+    // autoplay acts through the same actions as keys, not by clicking).
+    assert_eq!(store.load_attempts().0.len(), 2, "both sessions recorded");
+    let (_, drills, _) = store.load_all();
+    assert_eq!(drills.len(), 1, "and the drills");
+    assert!(store.load_settings().0.text_scale > 1.9, "still at 200 %");
 }

@@ -1,7 +1,9 @@
 //! `--autoplay DIR`: plays the first bundled scenario through with scripted
 //! choices (solo, a class vote, the hot seat, then a few drills), saves a
 //! screenshot of every screen under DIR, then quits. The
-//! end-to-end test and the README's screenshots use it.
+//! end-to-end test and the README's screenshots use it. With
+//! `IPT_TRAINER_AUTOPLAY=drills` it shows only the library, the drills and
+//! History's skills: the end-to-end test's second window size.
 
 use super::assets::Catalog;
 use super::{Practising, Screen, UiAction};
@@ -19,7 +21,12 @@ struct Script {
     dir: PathBuf,
     step: usize,
     wait: u32,
+    /// Only the library and the drill screens (`IPT_TRAINER_AUTOPLAY=drills`).
+    drills_only: bool,
 }
+
+/// The first step of the drills, and of the screens after them.
+const DRILLS_FROM: usize = 29;
 
 pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
     move |app: &mut App| {
@@ -29,6 +36,7 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
                 dir: dir.clone(),
                 step: 0,
                 wait: 0,
+                drills_only: std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "drills"),
             })
             .add_systems(Update, drive.after(super::Actions))
             .add_systems(Last, time_session_frames);
@@ -60,6 +68,10 @@ fn drive(
     let step = script.step;
     script.wait = 12;
     script.step += 1;
+    if script.drills_only && step == 2 {
+        script.step = DRILLS_FROM;
+        return;
+    }
     match step {
         0 => {
             if catalog.by_id(SCENARIO).is_none() {
@@ -152,7 +164,7 @@ fn drive(
         }
         28 => shot(&mut commands, &dir, "10-hot-seat"),
         // Practise skills: a miss, the retry, one more, the summary.
-        29 => {
+        DRILLS_FROM => {
             out.write(UiAction::Go(Screen::Drills));
         }
         30 => shot(&mut commands, &dir, "11-drills"),

@@ -4,6 +4,16 @@
 use crate::core::model::{ClientState, Emotion};
 use bevy_egui::egui::{self, Color32, Pos2, Shape, Stroke, Vec2};
 
+/// A face size that fits where it is drawn: at most `largest` points, no
+/// wider than the panel, and no more than a quarter of the window's height,
+/// so large text (or a small window) leaves room for the words.
+pub fn fitting(ui: &egui::Ui, largest: f32) -> f32 {
+    largest
+        .min(ui.available_width())
+        .min(ui.ctx().content_rect().height() * 0.25)
+        .max(40.0)
+}
+
 /// Draws a face of `size` points; returns the response for layout.
 pub fn face(ui: &mut egui::Ui, state: ClientState, skin: Color32, size: f32) -> egui::Response {
     face_with(ui, state, None, skin, size)

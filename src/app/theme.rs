@@ -76,6 +76,11 @@ pub fn style(ctx: &egui::Context, theme: Theme, scale: f32, reduced_motion: bool
     ctx.all_styles_mut(|st| {
         st.spacing.item_spacing = egui::vec2(8.0, 6.0);
         st.spacing.button_padding = egui::vec2(10.0, 6.0);
+        // A row as tall as a button (16-point text and its padding), so a
+        // row of buttons, combo boxes and labels lines up instead of
+        // stepping down as each taller widget recentres the row; and a
+        // target of at least 24 pixels (WCAG 2.2's minimum) at any scale.
+        st.spacing.interact_size.y = 32.0;
         st.animation_time = if reduced_motion { 0.0 } else { 0.08 };
         st.text_styles
             .insert(egui::TextStyle::Body, egui::FontId::proportional(16.0));

@@ -421,7 +421,9 @@ fn feedback(f: &Feedback) -> String {
         f.before.openness,
         f.after.openness
     );
-    if !f.reaction.is_empty() {
+    if f.ended {
+        let _ = writeln!(out, "  The session ends: {}", f.reaction);
+    } else if !f.reaction.is_empty() {
         let _ = writeln!(out, "  They say: {}", f.reaction);
     }
     let _ = writeln!(out);

@@ -405,12 +405,13 @@ fn client_panel(ui: &mut egui::Ui, drill: &Drill, q: Option<&Queued>, n: usize, 
     }
     ui.add_space(6.0);
     ui.vertical_centered(|ui| {
+        let size = crate::app::face::fitting(ui, 160.0);
         crate::app::face::face_with(
             ui,
             s.state(),
             cue.emotion,
             crate::app::face::skin_for(&p.client),
-            160.0,
+            size,
         );
         ui.label(egui::RichText::new(&p.client).heading());
         if cue.body.is_empty() {
@@ -614,7 +615,9 @@ fn feedback(ui: &mut egui::Ui, f: &Feedback, retry: bool, client: &str) -> egui:
                     ui.label(&f.advice);
                 }
             }
-            if !f.reaction.is_empty() {
+            if f.ended {
+                ui.label(format!("The session ends: {}", f.reaction));
+            } else if !f.reaction.is_empty() {
                 ui.label(format!("{client}: {}", f.reaction));
             }
             ui.label(

@@ -70,12 +70,13 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool, group: bool) ->
     let mut action = None;
     let cue = s.prompt().map(|p| p.cue.clone()).unwrap_or_default();
     ui.vertical_centered(|ui| {
+        let size = crate::app::face::fitting(ui, 200.0);
         crate::app::face::face_with(
             ui,
             s.state(),
             cue.emotion,
             crate::app::face::skin_for(&sc.client.name),
-            200.0,
+            size,
         );
         ui.label(egui::RichText::new(&sc.client.name).heading());
         // What the trainee can see, in every mode: noticing it is part of

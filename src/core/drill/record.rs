@@ -74,20 +74,18 @@ impl DrillRecord {
     pub fn by_principle(&self, profile: &super::SkillProfile) -> Vec<SkillLine> {
         let mut out: Vec<SkillLine> = Vec::new();
         for d in &self.results {
-            let i = match out.iter().position(|l| l.principle == d.principle) {
-                Some(i) => i,
-                None => {
-                    out.push(SkillLine {
-                        principle: d.principle.clone(),
-                        drills: 0,
-                        first_time: 0,
-                        on_retry: 0,
-                        now: profile.skill(&d.principle),
-                    });
-                    out.len() - 1
-                }
+            if !out.iter().any(|l| l.principle == d.principle) {
+                out.push(SkillLine {
+                    principle: d.principle.clone(),
+                    drills: 0,
+                    first_time: 0,
+                    on_retry: 0,
+                    now: profile.skill(&d.principle),
+                });
+            }
+            let Some(line) = out.iter_mut().find(|l| l.principle == d.principle) else {
+                continue;
             };
-            let line = &mut out[i];
             line.drills += 1;
             line.first_time += usize::from(d.first.good);
             line.on_retry += usize::from(d.retry.as_ref().is_some_and(|a| a.good));

@@ -61,6 +61,9 @@ pub struct Feedback {
     pub before: ClientState,
     pub after: ClientState,
     pub reaction: String,
+    /// The move ended the session: `reaction` is how it ended, not a line
+    /// the client said.
+    pub ended: bool,
 }
 
 /// One answer and its feedback.
@@ -213,6 +216,7 @@ impl Drill {
         };
         let (mut before_state, mut after_state) = (self.at.state(), self.at.state());
         let mut reaction = String::new();
+        let mut ended = false;
         for e in &events {
             match e {
                 Event::StateChanged { before, after } => {
@@ -220,7 +224,10 @@ impl Drill {
                     after_state = *after;
                 }
                 Event::ClientSpoke(p) => reaction.clone_from(&p.client_line),
-                Event::Ended { title, text, .. } => reaction = format!("{title}. {text}"),
+                Event::Ended { title, text, .. } => {
+                    reaction = format!("{title}. {text}");
+                    ended = true;
+                }
                 Event::Assessed { .. } => {}
             }
         }
@@ -247,6 +254,7 @@ impl Drill {
                 before: before_state,
                 after: after_state,
                 reaction,
+                ended,
             },
         });
         self.answers.last().ok_or(DrillError::Answered)
