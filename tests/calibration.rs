@@ -137,6 +137,10 @@ calibrated! {
     role_dispute_middle_hannah: "role-dispute-middle-hannah.ron",
     role_transition_initial_kenji: "role-transition-initial-kenji.ron",
     role_transition_termination_amara: "role-transition-termination-amara.ron",
+    grief_termination_rosa: "grief-termination-rosa.ron",
+    role_dispute_termination_priya: "role-dispute-termination-priya.ron",
+    role_transition_middle_kenji: "role-transition-middle-kenji.ron",
+    deficits_middle_leo: "deficits-middle-leo.ron",
 }
 
 #[test]
@@ -150,6 +154,10 @@ fn every_bundled_scenario_is_calibrated_here() {
         "role-dispute-middle-hannah.ron",
         "role-transition-initial-kenji.ron",
         "role-transition-termination-amara.ron",
+        "grief-termination-rosa.ron",
+        "role-dispute-termination-priya.ron",
+        "role-transition-middle-kenji.ron",
+        "deficits-middle-leo.ron",
     ];
     for f in crate::common::bundled() {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();

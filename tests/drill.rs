@@ -11,27 +11,13 @@ pub fn catalogue() -> (Catalogue, Arc<ipt_trainer::core::rubric::Guidance>) {
     (Catalogue::build(&scenarios, &g), g)
 }
 
-/// Principles the bundled scenarios do not yet give 8 drills, and how many
-/// they give: the content still to write (docs/drills.md, issue 12's note).
-/// The test fails if any other principle falls short, or one of these
-/// falls further.
-const STILL_SHORT: [(&str, usize); 5] = [
-    ("explain-illness", 2),
-    ("progress-not-linear", 2),
-    ("safety-first", 4),
-    ("shared-goals", 4),
-    ("time-limit", 5),
-];
-
 #[test]
 fn every_principle_that_scores_has_enough_drills_in_the_bundle() {
     let (c, g) = catalogue();
     let coverage = c.coverage(&g);
     let short: Vec<String> = coverage
         .iter()
-        .filter(|(id, n)| {
-            *n < WANTED_PER_PRINCIPLE && !STILL_SHORT.iter().any(|(s, known)| s == id && n >= known)
-        })
+        .filter(|(_, n)| *n < WANTED_PER_PRINCIPLE)
         .map(|(id, n)| format!("{id}: {n}"))
         .collect();
     assert!(
