@@ -6,6 +6,7 @@ mod analysis;
 mod app;
 mod bundle;
 mod calibration;
+mod case;
 mod cli;
 mod common;
 mod drill;

@@ -1,6 +1,7 @@
 //! The command line: the only part of the program that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "the CLI prints")]
 
+mod case;
 mod drill;
 pub mod render;
 
@@ -170,20 +171,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Play a scenario in the terminal, ending in the debrief.
+    /// Play a scenario in the terminal, ending in the debrief; or a case
+    /// (`*.case.ron`): its sessions one after another, with what happened
+    /// between them, ending in the course's summary.
     Play {
-        /// A scenario file.
+        /// A scenario file, or a case file.
         scenario: PathBuf,
         /// Seed for the client's variation (a random one if left out).
         #[arg(long)]
         seed: Option<u64>,
-        /// The options to choose, by their shown number, e.g. 2,1,3.
-        #[arg(long, value_delimiter = ',')]
-        choices: Option<Vec<usize>>,
+        /// The options to choose, by their shown number, e.g. 2,1,3; for a
+        /// case, each session's, separated by /: 2,1,3/1,4,2.
+        #[arg(long)]
+        choices: Option<String>,
         /// Print the debrief as JSON.
         #[arg(long)]
         json: bool,
-        /// Also write the attempt's record (to hand in) to FILE.
+        /// Also write the attempt's record (to hand in) to FILE; for a case,
+        /// FILE is a folder and each session's record goes into it.
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
         /// Your name or pseudonym, for the record.
@@ -285,15 +290,44 @@ pub fn run(cli: Cli) -> ExitCode {
             ref record,
             ref trainee,
             assessment,
-        }) => play(
-            scenario,
-            seed,
-            choices.as_deref(),
-            json,
-            cli.guidance.as_deref(),
-            record.as_deref().map(|r| (r, trainee.as_str())),
-            Mode::from_coach(!assessment),
-        ),
+        }) => {
+            let groups = match choices.as_deref().map(case::parse_case_choices).transpose() {
+                Ok(g) => g,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mode = Mode::from_coach(!assessment);
+            let record = record.as_deref().map(|r| (r, trainee.as_str()));
+            if scenario.file_name().is_some_and(load::is_case_name) {
+                return case::play_case(&case::CasePlay {
+                    path: scenario,
+                    seed: seed.unwrap_or_else(fresh_seed),
+                    choices: groups,
+                    guidance: cli.guidance.as_deref(),
+                    record,
+                    mode,
+                });
+            }
+            let picks = match groups.as_deref() {
+                None => None,
+                Some([one]) => Some(one.as_slice()),
+                Some(_) => {
+                    eprintln!("error: a scenario is one session: give its choices without /");
+                    return ExitCode::from(2);
+                }
+            };
+            play(
+                scenario,
+                seed,
+                picks,
+                json,
+                cli.guidance.as_deref(),
+                record,
+                mode,
+            )
+        }
         Some(Command::Drill {
             ref principle,
             count,
@@ -767,6 +801,30 @@ impl Findings {
     }
 }
 
+impl Findings {
+    /// Checks the cases (`*.case.ron`) under `paths`: the case file's own
+    /// problems, and one E018 at a session whose scenario is unusable (its
+    /// own problems are listed when that file is validated).
+    fn check_cases(&mut self, paths: &[PathBuf], guidance: &crate::core::rubric::Guidance) {
+        for p in paths {
+            for f in load::case_files(p).unwrap_or_default() {
+                self.files += 1;
+                match load::read_source(&f) {
+                    Ok(text) => {
+                        let found: Vec<Diagnostic> = load::load_case_str(&text, &f, guidance)
+                            .diagnostics
+                            .into_iter()
+                            .filter(|d| d.file == f)
+                            .collect();
+                        self.add(found, Some(&text));
+                    }
+                    Err(d) => self.add(vec![*d], None),
+                }
+            }
+        }
+    }
+}
+
 fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
     let mut found = Findings::new(format);
     // Scenarios are checked against the flags of the rubric they will be
@@ -795,6 +853,7 @@ fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitC
     });
     if let Some(g) = plans_rubric {
         found.check_plans(paths, &g);
+        found.check_cases(paths, &g);
     }
     found.finish(false)
 }
@@ -879,6 +938,97 @@ fn scenario_and_rubric(
     Ok((load_scenario(path, &r.flags)?, r.guidance))
 }
 
+/// Plays `practice` in the terminal: the scripted `choices`, or what the
+/// trainee types (until an ending, or `q`). Errors (choices that run out,
+/// or are left over) are printed; the exit code is returned.
+fn drive(
+    practice: &mut Practice,
+    name: &str,
+    choices: Option<&[usize]>,
+    quiet: bool,
+) -> Result<(), ExitCode> {
+    let mode = practice.mode();
+    let say = |text: &str| {
+        if !quiet {
+            print!("{}", render::escape_controls(text));
+            let _ = std::io::stdout().flush();
+        }
+    };
+    let mut scripted = choices.map(|c| c.iter().copied());
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    while let Some(prompt) = practice.session().prompt().cloned() {
+        let turn = practice.session().turns().len() + 1;
+        say(&render::prompt(name, &prompt));
+        let pick = if let Some(it) = scripted.as_mut() {
+            if let Some(p) = it.next() {
+                say(&format!("> {p}\n"));
+                p
+            } else {
+                eprintln!(
+                    "error: the choices ran out at turn {turn} (node `{}`) before an ending; add more",
+                    render::escape_controls(&prompt.node)
+                );
+                return Err(ExitCode::FAILURE);
+            }
+        } else {
+            say(&format!("Choose 1-{} (q to stop): ", prompt.options.len()));
+            let mut line = String::new();
+            match input.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            let t = line.trim();
+            if t.eq_ignore_ascii_case("q") {
+                break;
+            }
+            if let Ok(n) = t.parse::<usize>() {
+                n
+            } else {
+                say("Type the number of an option.\n");
+                continue;
+            }
+        };
+        match practice.play(Input::Choose(pick)) {
+            Ok(played) if mode.is_coach() => say(&format!("{}\n", render::events(&played.events))),
+            Ok(_) => say("\n"),
+            Err(e) => {
+                if scripted.is_some() {
+                    eprintln!(
+                        "error: turn {turn}: {}",
+                        render::escape_controls(&e.to_string())
+                    );
+                    return Err(ExitCode::FAILURE);
+                }
+                say(&format!("{e}\n"));
+            }
+        }
+    }
+    if let Some(rest) = scripted.map(Iterator::collect::<Vec<_>>)
+        && !rest.is_empty()
+    {
+        let played = practice.session().turns().len();
+        eprintln!(
+            "error: the session ended after {played} move{}, but {} more choice{} were given ({}); remove them",
+            if played == 1 { "" } else { "s" },
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" },
+            rest.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        return Err(ExitCode::FAILURE);
+    }
+    if practice.session().hit_turn_limit() {
+        eprintln!(
+            "note: the session was stopped after {} moves, the most a session may have",
+            crate::core::session::MAX_TURNS
+        );
+    }
+    Ok(())
+}
+
 fn play(
     path: &Path,
     seed: Option<u64>,
@@ -922,77 +1072,8 @@ fn play(
         scenario.client.age,
         scenario.client.background
     ));
-    let mut scripted = choices.map(|c| c.iter().copied());
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    while let Some(prompt) = practice.session().prompt().cloned() {
-        let turn = practice.session().turns().len() + 1;
-        say(&render::prompt(&name, &prompt));
-        let pick = if let Some(it) = scripted.as_mut() {
-            if let Some(p) = it.next() {
-                say(&format!("> {p}\n"));
-                p
-            } else {
-                eprintln!(
-                    "error: the choices ran out at turn {turn} (node `{}`) before an ending; add more",
-                    render::escape_controls(&prompt.node)
-                );
-                return ExitCode::FAILURE;
-            }
-        } else {
-            say(&format!("Choose 1-{} (q to stop): ", prompt.options.len()));
-            let mut line = String::new();
-            match input.read_line(&mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            let t = line.trim();
-            if t.eq_ignore_ascii_case("q") {
-                break;
-            }
-            if let Ok(n) = t.parse::<usize>() {
-                n
-            } else {
-                say("Type the number of an option.\n");
-                continue;
-            }
-        };
-        match practice.play(Input::Choose(pick)) {
-            Ok(played) if mode.is_coach() => say(&format!("{}\n", render::events(&played.events))),
-            Ok(_) => say("\n"),
-            Err(e) => {
-                if scripted.is_some() {
-                    eprintln!(
-                        "error: turn {turn}: {}",
-                        render::escape_controls(&e.to_string())
-                    );
-                    return ExitCode::FAILURE;
-                }
-                say(&format!("{e}\n"));
-            }
-        }
-    }
-    if let Some(rest) = scripted.map(Iterator::collect::<Vec<_>>)
-        && !rest.is_empty()
-    {
-        let played = practice.session().turns().len();
-        eprintln!(
-            "error: the session ended after {played} move{}, but {} more choice{} were given ({}); remove them",
-            if played == 1 { "" } else { "s" },
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" },
-            rest.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        return ExitCode::FAILURE;
-    }
-    if practice.session().hit_turn_limit() {
-        eprintln!(
-            "note: the session was stopped after {} moves, the most a session may have",
-            crate::core::session::MAX_TURNS
-        );
+    if let Err(code) = drive(&mut practice, &name, choices, quiet) {
+        return code;
     }
     if let Some((file, trainee)) = record {
         match practice.finish(trainee) {

@@ -51,6 +51,9 @@ pub enum Code {
     E016,
     /// No ending can be reached from the start: a session would never end.
     E017,
+    /// A case's session cannot be used: its file is missing or unreadable,
+    /// or its scenario has errors.
+    E018,
     /// A node that cannot be reached from the start.
     W001,
     /// A condition refers to a memory flag nothing sets.
@@ -80,6 +83,8 @@ pub enum Code {
     W022,
     /// Rubric: a principle that never scores (no rule, no task).
     W023,
+    /// A case's session is about another client than the case names.
+    W024,
 }
 
 impl Code {
@@ -98,7 +103,8 @@ impl Code {
             | Code::W020
             | Code::W021
             | Code::W022
-            | Code::W023 => Severity::Warning,
+            | Code::W023
+            | Code::W024 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -122,6 +128,7 @@ impl Code {
             Code::E015 => "E015",
             Code::E016 => "E016",
             Code::E017 => "E017",
+            Code::E018 => "E018",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -136,6 +143,7 @@ impl Code {
             Code::W021 => "W021",
             Code::W022 => "W022",
             Code::W023 => "W023",
+            Code::W024 => "W024",
         }
     }
 }

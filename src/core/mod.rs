@@ -2,6 +2,7 @@
 //! the session engine and the debrief. Nothing here prints or draws.
 
 pub mod analysis;
+pub mod case;
 pub mod cue;
 pub mod debrief;
 pub mod diagnostic;

@@ -309,7 +309,26 @@ pub struct Condition {
     pub remembers: Vec<String>,
     /// Memory flags that must not be set.
     pub forgets: Vec<String>,
+    /// In a case (a course of sessions): flags an earlier session set, such
+    /// as `"time-limit"` or a disclosure id.
+    pub earlier: Vec<String>,
+    /// In a case: flags no earlier session set.
+    ///
+    /// A condition with `earlier` or `not_earlier` holds only in a session
+    /// played as part of a case: played on its own, a scenario is what it
+    /// always was.
+    pub not_earlier: Vec<String>,
 }
+
+/// How a flag from an earlier session of a case is kept in the client's
+/// memory: `earlier:` and the flag.
+pub fn earlier_flag(flag: &str) -> String {
+    format!("earlier:{flag}")
+}
+
+/// The memory flag of every session played as part of a case (the prefix
+/// of [`earlier_flag`] alone, so no flag of a scenario can be it).
+pub const IN_A_CASE: &str = "earlier:";
 
 impl Condition {
     pub fn is_empty(&self) -> bool {
@@ -333,6 +352,16 @@ impl Condition {
         }
         parts.extend(self.remembers.iter().map(|f| format!("remembers `{f}`")));
         parts.extend(self.forgets.iter().map(|f| format!("not `{f}`")));
+        parts.extend(
+            self.earlier
+                .iter()
+                .map(|f| format!("an earlier session set `{f}`")),
+        );
+        parts.extend(
+            self.not_earlier
+                .iter()
+                .map(|f| format!("no earlier session set `{f}`")),
+        );
         if parts.is_empty() {
             "nothing (always)".into()
         } else {

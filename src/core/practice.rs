@@ -89,6 +89,8 @@ pub struct Practice {
     mode: Mode,
     /// Moves at the start repeated from an attempt already recorded (a retry).
     replayed: usize,
+    /// The case this session belongs to, for the record.
+    case: Option<crate::core::store::CaseRef>,
 }
 
 impl Practice {
@@ -127,7 +129,22 @@ impl Practice {
             scenario_hash,
             mode,
             replayed,
+            case: None,
         }
+    }
+
+    /// A session of a case (started by [`crate::core::case::Course::start_next`]),
+    /// played and recorded as part of it.
+    pub fn in_case(session: Session, mode: Mode, case: crate::core::store::CaseRef) -> Practice {
+        let hash = scenario_hash(session.scenario());
+        let mut p = Practice::around(session, None, hash, mode, 0);
+        p.case = Some(case);
+        p
+    }
+
+    /// The case this session belongs to, if any.
+    pub fn case(&self) -> Option<&crate::core::store::CaseRef> {
+        self.case.as_ref()
     }
 
     pub fn session(&self) -> &Session {
@@ -194,13 +211,15 @@ impl Practice {
             g.rewind_to(turn);
             g
         });
-        Ok(Practice::around(
+        let mut p = Practice::around(
             session,
             group,
             self.scenario_hash.clone(),
             self.mode,
             turn - 1,
-        ))
+        );
+        p.case.clone_from(&self.case);
+        Ok(p)
     }
 
     /// Picks up a session saved part-way, on the scenario as it is now. If
@@ -265,6 +284,7 @@ impl Practice {
         let mut record = AttemptRecord::from_session(&self.session, &trainee, self.mode.is_coach());
         record.group = self.group.as_ref().map(GroupPlay::record);
         record.replayed_turns = self.replayed;
+        record.case.clone_from(&self.case);
         Some(record)
     }
 }

@@ -626,6 +626,16 @@ impl Condition {
             && within(state.openness, self.min_openness, self.max_openness)
             && self.remembers.iter().all(|f| memory.contains(f))
             && !self.forgets.iter().any(|f| memory.contains(f))
+            && (self.earlier.is_empty() && self.not_earlier.is_empty()
+                || memory.contains(crate::core::model::IN_A_CASE))
+            && self
+                .earlier
+                .iter()
+                .all(|f| memory.contains(&crate::core::model::earlier_flag(f)))
+            && !self
+                .not_earlier
+                .iter()
+                .any(|f| memory.contains(&crate::core::model::earlier_flag(f)))
     }
 }
 

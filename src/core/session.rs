@@ -190,6 +190,18 @@ pub struct Session {
     turns: Vec<Turn>,
     end_fired: Vec<Fired>,
     history: Vec<ClientState>,
+    /// In a case: how the client arrived from the sessions before.
+    carried: Option<Carried>,
+}
+
+/// How a client arrives at a session of a case: the state carried over
+/// from the sessions before (see [`crate::core::case`]) and what those
+/// sessions set (agreements, disclosures, tasks done), which conditions
+/// test with `earlier`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    pub state: ClientState,
+    pub earlier: BTreeSet<String>,
 }
 
 /// The client hesitates when the node says so, or the state shows it.
@@ -432,6 +444,26 @@ impl Session {
         guidance: Arc<Guidance>,
         seed: u64,
     ) -> Result<Self, SessionError> {
+        Session::start_with(scenario, guidance, seed, None)
+    }
+
+    /// Starts a session of a case: the client arrives as `carried` says,
+    /// not at the scenario's own starting state.
+    pub fn carried(
+        scenario: Arc<Scenario>,
+        guidance: Arc<Guidance>,
+        seed: u64,
+        carried: Carried,
+    ) -> Result<Self, SessionError> {
+        Session::start_with(scenario, guidance, seed, Some(carried))
+    }
+
+    fn start_with(
+        scenario: Arc<Scenario>,
+        guidance: Arc<Guidance>,
+        seed: u64,
+        carried: Option<Carried>,
+    ) -> Result<Self, SessionError> {
         let index = scenario
             .nodes
             .iter()
@@ -442,7 +474,19 @@ impl Session {
         let &first = index
             .get(&start)
             .ok_or_else(|| SessionError::BrokenScenario(start.clone()))?;
-        let mind = Mind::start(&scenario);
+        let mind = match &carried {
+            Some(c) => {
+                let mut m = Mind::new(c.state);
+                m.memory.extend(
+                    c.earlier
+                        .iter()
+                        .map(|f| crate::core::model::earlier_flag(f)),
+                );
+                m.memory.insert(crate::core::model::IN_A_CASE.to_string());
+                m
+            }
+            None => Mind::start(&scenario),
+        };
         let state = mind.state;
         let mut s = Session {
             scenario,
@@ -459,6 +503,7 @@ impl Session {
             turns: Vec::new(),
             end_fired: Vec::new(),
             history: vec![state],
+            carried,
         };
         s.arrive(first);
         Ok(s)
@@ -725,12 +770,29 @@ impl Session {
             });
         }
         let positions = self.positions();
-        Session::replay(
+        let mut s = Session::start_with(
             self.scenario.clone(),
             self.guidance.clone(),
             self.seed,
-            &positions[..turn - 1],
-        )
+            self.carried.clone(),
+        )?;
+        s.mood = self.mood;
+        for &p in &positions[..turn - 1] {
+            s.choose(p)?;
+        }
+        Ok(s)
+    }
+
+    /// How the client arrived, in a case (`None` for a single session).
+    pub fn carried_in(&self) -> Option<&Carried> {
+        self.carried.as_ref()
+    }
+
+    /// What the client remembers now: disclosures made, the rubric's flags
+    /// (`time-limit`, `pressed`, ...), and in a case `earlier:` and each
+    /// flag the sessions before set.
+    pub fn memory(&self) -> &BTreeSet<String> {
+        &self.mind.memory
     }
 
     /// Where the chosen move fell short of the best option on each

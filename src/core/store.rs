@@ -69,6 +69,19 @@ pub struct AttemptRecord {
     /// is already recorded: how many, so a class report counts them once.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub replayed_turns: usize,
+    /// A session of a case (a course with one client): which case, and
+    /// which session of how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseRef>,
+}
+
+/// Where a session stands in its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRef {
+    pub id: String,
+    pub title: String,
+    pub number: u32,
+    pub total: u32,
 }
 
 #[allow(
@@ -99,6 +112,7 @@ impl AttemptRecord {
             debrief: Debrief::from_session(s),
             group: None,
             replayed_turns: 0,
+            case: None,
         }
     }
 }

@@ -7,8 +7,10 @@
 //! - `index`: the one RON tokenizer and the source index, which places
 //!   every other diagnostic by its path in the file;
 //! - `scenario` and `rubric`: the semantic checks;
-//! - `drill_plan`: a tutor's plan for a session of drills.
+//! - `drill_plan`: a tutor's plan for a session of drills;
+//! - `case`: a course of sessions with one client.
 
+mod case;
 mod drill_plan;
 mod index;
 mod ron_error;
@@ -16,12 +18,14 @@ mod rubric;
 mod scenario;
 mod source;
 
+pub use case::{is_case_name, load_case_file, load_case_str};
 pub use drill_plan::{DrillPlan, is_drill_plan_name, load_drill_plan_file, load_drill_plan_str};
 pub use index::Source;
 pub(crate) use index::{Skim, Step, Tok};
 pub use scenario::{bundled_rubric_flags, check_scenario, rubric_flags};
 pub use source::{
-    MAX_FILE_BYTES, bundled_scenarios_dir, drill_plan_files, read_source, scenario_files,
+    MAX_FILE_BYTES, bundled_scenarios_dir, case_files, drill_plan_files, read_source,
+    scenario_files,
 };
 
 use crate::core::diagnostic::Diagnostic;

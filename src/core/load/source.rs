@@ -41,12 +41,25 @@ pub fn read_source(path: &Path) -> Result<String, Box<Diagnostic>> {
 /// The scenario files under a path, sorted: the path itself unless it is a
 /// folder (so that a path that is not a file, such as a FIFO, is refused
 /// by [`read_source`] with a message that says what it is), or the regular
-/// `.ron` files in the folder. Drill plans (`*.drill.ron`) are not
-/// scenarios and are left out (see [`drill_plan_files`]).
+/// `.ron` files in the folder. Drill plans (`*.drill.ron`) and cases
+/// (`*.case.ron`) are not scenarios and are left out (see
+/// [`drill_plan_files`] and [`case_files`]).
 pub fn scenario_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
     Ok(ron_files(path)?
         .into_iter()
-        .filter(|p| !p.file_name().is_some_and(super::is_drill_plan_name))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| super::is_drill_plan_name(n) || super::is_case_name(n))
+        })
+        .collect())
+}
+
+/// The cases (`*.case.ron`) under a path, sorted: the path itself if it is
+/// one, or those in the folder.
+pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
+    Ok(ron_files(path)?
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(super::is_case_name))
         .collect())
 }
 

@@ -1,0 +1,421 @@
+//! Cases: a course of sessions with one client. Loading errors point into
+//! the case file; each bundled case plays through on its sessions'
+//! walkthroughs; any route reaches the last session's ending, and the same
+//! seed and choices give the same course; what session 1 agreed changes
+//! what the client says later; the client carries the last session over.
+
+use crate::common::{guidance, root};
+use ipt_trainer::core::case::{CaseBundle, Course, GUARDED};
+use ipt_trainer::core::diagnostic::{Code, Diagnostic};
+use ipt_trainer::core::load;
+use ipt_trainer::core::model::MoveKind;
+use ipt_trainer::core::session::Session;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn cases() -> Vec<PathBuf> {
+    load::case_files(&root().join("scenarios")).expect("scenarios/ is readable")
+}
+
+fn bundle(path: &Path) -> Arc<CaseBundle> {
+    let loaded = load::load_case_file(path, &guidance());
+    let problems: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+    Arc::new(
+        loaded
+            .value
+            .unwrap_or_else(|| panic!("{} does not load: {problems:#?}", path.display())),
+    )
+}
+
+fn by_id(id: &str) -> Arc<CaseBundle> {
+    bundle(&root().join("scenarios").join(format!("{id}.case.ron")))
+}
+
+/// A session's walkthrough choices (the best route for seed 2026).
+fn walkthrough(scenario_id: &str) -> Vec<usize> {
+    let wt = root()
+        .join("scenarios")
+        .join(format!("{scenario_id}.walkthrough"));
+    let text = std::fs::read_to_string(&wt).expect("a walkthrough");
+    text.lines()
+        .find_map(|l| l.strip_prefix("choices: "))
+        .expect("choices:")
+        .split(',')
+        .map(|c| c.trim().parse().expect("a number"))
+        .collect()
+}
+
+/// Loads a case written into a temporary folder beside copies of two
+/// bundled scenarios (`first.ron`, `second.ron`).
+fn load_in_temp(case: &str) -> (tempfile::TempDir, Vec<Diagnostic>, bool) {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (name, from) in [
+        ("first.ron", "grief-initial-rosa.ron"),
+        ("second.ron", "grief-termination-rosa.ron"),
+    ] {
+        std::fs::copy(root().join("scenarios").join(from), dir.path().join(name)).expect("copy");
+    }
+    let path = dir.path().join("t.case.ron");
+    std::fs::write(&path, case).expect("write");
+    let loaded = load::load_case_file(&path, &guidance());
+    let usable = loaded.value.is_some();
+    (dir, loaded.diagnostics, usable)
+}
+
+fn case_text(sessions: &str) -> String {
+    format!(
+        "Case(\n    id: \"t\",\n    title: \"T\",\n    client: \"Rosa Delgado\",\n    total: 14,\n    sessions: [\n{sessions}    ],\n)\n"
+    )
+}
+
+fn one(ds: &[Diagnostic], code: Code) -> &Diagnostic {
+    let found: Vec<&Diagnostic> = ds.iter().filter(|d| d.code == code).collect();
+    assert_eq!(found.len(), 1, "one {code}: {ds:#?}");
+    found[0]
+}
+
+#[test]
+fn case_errors_name_the_file_line_and_column_and_how_to_fix() {
+    // A session file that is not there.
+    let (dir, ds, usable) = load_in_temp(&case_text(
+        "        (number: 1, file: \"first.ron\"),\n        (number: 6, file: \"missing.ron\"),\n",
+    ));
+    assert!(!usable);
+    let d = one(&ds, Code::E018);
+    assert_eq!(d.file, dir.path().join("t.case.ron"));
+    let at = d.position.expect("placed");
+    assert_eq!((at.line, at.column), (8, 27), "at the file name: {d}");
+    assert!(d.message.contains("cannot be read"), "{d}");
+    assert!(d.message.contains("missing.ron"), "{d}");
+    assert!(
+        d.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("relative to this case file"))
+    );
+
+    // Session numbers out of order, and past the course's total.
+    let (_dir, ds, usable) = load_in_temp(&case_text(
+        "        (number: 6, file: \"first.ron\"),\n        (number: 2, file: \"second.ron\"),\n        (number: 15, file: \"second.ron\"),\n",
+    ));
+    assert!(!usable);
+    let order: Vec<&Diagnostic> = ds.iter().filter(|d| d.code == Code::E008).collect();
+    assert_eq!(order.len(), 2, "{ds:#?}");
+    assert!(order[0].message.contains("must rise"), "{}", order[0]);
+    assert_eq!(order[0].position.map(|p| (p.line, p.column)), Some((8, 18)));
+    assert!(order[1].message.contains("outside the course's 1 to 14"));
+
+    // A carry-over condition that names nothing an earlier session sets,
+    // and one that cannot hold before the first session.
+    let (_dir, ds, usable) = load_in_temp(&case_text(
+        "        (number: 1, file: \"first.ron\", before: [(text: \"x\", when: (earlier: [\"time-limit\"]))]),\n        (number: 6, file: \"second.ron\", before: [(text: \"y\", when: (earlier: [\"tme-limit\"]))]),\n",
+    ));
+    assert!(usable, "a warning does not stop the case: {ds:#?}");
+    let w: Vec<&Diagnostic> = ds.iter().filter(|d| d.code == Code::W002).collect();
+    assert_eq!(w.len(), 2, "{ds:#?}");
+    assert!(
+        w[0].message
+            .contains("first session has no session before it")
+    );
+    assert_eq!(w[1].position.map(|p| p.line), Some(8));
+    assert_eq!(w[1].hint.as_deref(), Some("did you mean `time-limit`?"));
+
+    // A session that is the case itself, and one about another client.
+    let (_dir, ds, _) = load_in_temp(&case_text("        (number: 1, file: \"t.case.ron\"),\n"));
+    assert!(
+        one(&ds, Code::E018)
+            .message
+            .contains("is a case, not a scenario")
+    );
+    let (_dir, ds, _) = load_in_temp(
+        &case_text("        (number: 1, file: \"first.ron\"),\n")
+            .replace("Rosa Delgado", "Rosa D."),
+    );
+    assert!(one(&ds, Code::W024).message.contains("about Rosa Delgado"));
+}
+
+#[test]
+fn a_case_of_too_many_sessions_is_refused_without_reading_them_all() {
+    let many = "        (number: 1, file: \"first.ron\"),\n".repeat(5000);
+    let (_dir, ds, usable) = load_in_temp(&case_text(&many));
+    assert!(!usable);
+    assert!(
+        ds.iter()
+            .any(|d| d.code == Code::E008 && d.message.contains("more than 40"))
+    );
+    // Only the first 40 were looked at: one complaint about the list, and
+    // one per repeated number among the 40 (39), no more.
+    assert_eq!(ds.iter().filter(|d| d.code == Code::E008).count(), 40);
+}
+
+#[test]
+fn every_bundled_case_plays_through_on_its_sessions_walkthroughs() {
+    let files = cases();
+    assert!(files.len() >= 4, "a case per problem area");
+    let g = guidance();
+    let mut areas = std::collections::BTreeSet::new();
+    for f in files {
+        let b = bundle(&f);
+        assert!(b.scenarios.len() >= 2, "{}: sessions", f.display());
+        areas.insert(b.scenarios[0].area.label());
+        let choices: Vec<Vec<usize>> = b.scenarios.iter().map(|s| walkthrough(&s.id)).collect();
+        let (course, sessions) =
+            Course::play_through(b.clone(), &g, 2026, &choices).expect("the course plays");
+        assert!(course.is_complete());
+        for (s, d) in sessions.iter().zip(&course.done) {
+            assert!(s.is_ended(), "{}: session {} ends", b.case.id, d.number);
+            let sc = d.scores;
+            assert!(
+                sc.rapport >= 85 && sc.pacing >= 85 && sc.focus >= 85,
+                "{} session {}: the best route scores {sc:?} in the course",
+                b.case.id,
+                d.number
+            );
+        }
+    }
+    assert_eq!(areas.len(), 4, "one case per problem area: {areas:?}");
+}
+
+/// Plays every session of `b` with random choices from `seed`.
+fn random_course(b: &Arc<CaseBundle>, seed: u64) -> Course {
+    let g = guidance();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut course = Course::new(b.clone());
+    while !course.is_complete() {
+        let mut s = course.start_next(g.clone(), seed).expect("starts");
+        while let Some(p) = s.prompt() {
+            let n = p.options.len();
+            s.choose(rng.random_range(1..=n)).expect("a shown option");
+        }
+        course.finish(&s).expect("the next session, ended");
+    }
+    course
+}
+
+#[test]
+fn any_route_through_a_bundled_case_reaches_the_last_ending_and_replays_the_same() {
+    for f in cases() {
+        let b = bundle(&f);
+        for seed in 0..12 {
+            let course = random_course(&b, seed);
+            assert_eq!(course.done.len(), b.scenarios.len());
+            let last = course.done.last().expect("a last session");
+            assert!(!last.ending.is_empty(), "{} seed {seed}: ends", b.case.id);
+            let again = random_course(&b, seed);
+            assert_eq!(
+                course.done, again.done,
+                "{} seed {seed}: the same course",
+                b.case.id
+            );
+        }
+    }
+}
+
+/// Session 1 of Rosa's case played with or without agreeing the time limit,
+/// then the opening of session 13.
+fn rosa_after(time_limit: bool) -> (Course, Session) {
+    let b = by_id("grief-rosa");
+    let g = guidance();
+    for seed in 0..400 {
+        let course = {
+            let mut c = Course::new(b.clone());
+            let mut s = c.start_next(g.clone(), 2026).expect("starts");
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            while let Some(p) = s.prompt() {
+                // The best move each time; without the time limit, the best
+                // that is not agreeing it (a random one if none is).
+                let node = s.scenario().node(&p.node).expect("node").clone();
+                let ranked: Vec<(usize, (bool, i32))> = s
+                    .assessed_options()
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        time_limit || node.options[p.options[*i].index].kind != MoveKind::TimeLimit
+                    })
+                    .map(|(i, (_, ev))| (i + 1, ev.rank()))
+                    .collect();
+                let pick = ranked
+                    .iter()
+                    .max_by_key(|(_, r)| *r)
+                    .map_or_else(|| rng.random_range(1..=p.options.len()), |(i, _)| *i);
+                s.choose(pick).expect("shown");
+            }
+            c.finish(&s).expect("finished");
+            c
+        };
+        if course.done[0].flags.contains("time-limit") == time_limit {
+            let next = course.start_next(g.clone(), 2026).expect("session 13");
+            return (course, next);
+        }
+    }
+    panic!("no route found with time limit = {time_limit}");
+}
+
+#[test]
+fn an_agreement_in_session_one_changes_what_the_client_says_later() {
+    let (_, agreed) = rosa_after(true);
+    let line = &agreed.prompt().expect("speaks").client_line;
+    assert!(line.contains("fourteen we agreed"), "{line}");
+    let (course, not_agreed) = rosa_after(false);
+    let line = &not_agreed.prompt().expect("speaks").client_line;
+    assert!(line.contains("never knew how many"), "{line}");
+    // And the event that depends on it happened only without it.
+    let between = {
+        let mut c = Course::new(course.bundle.clone());
+        c.done = course.done.clone();
+        c.between().expect("session 13 is next")
+    };
+    assert!(
+        between
+            .events
+            .iter()
+            .any(|e| e.text.contains("Nobody has said"))
+    );
+    // Played on its own, the scenario says what it always said.
+    let alone =
+        Session::new(by_id("grief-rosa").scenarios[1].clone(), guidance(), 2026).expect("starts");
+    let line = &alone.prompt().expect("speaks").client_line;
+    assert!(
+        !line.contains("fourteen we agreed") && !line.contains("never knew"),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_client_carries_the_last_session_over_and_arrives_guarded_after_being_pressed() {
+    let b = by_id("grief-rosa");
+    let g = guidance();
+    // Played as well as the rubric can: the next session starts where its
+    // author put it (and the events move it).
+    let best: Vec<Vec<usize>> = vec![walkthrough("grief-initial-rosa")];
+    let mut course = Course::new(b.clone());
+    let mut s = course.start_next(g.clone(), 2026).expect("starts");
+    for &p in &best[0] {
+        s.choose(p).expect("shown");
+    }
+    let done = course.finish(&s).expect("finished").clone();
+    let after_best = course.between().expect("next");
+    let own = b.scenarios[1].client.start;
+    let events: i32 = after_best.events.iter().map(|e| e.trust).sum();
+    let kept = (done.end.trust - done.expected_end.trust) * 75 / 100;
+    assert_eq!(
+        after_best.carried.state.trust,
+        (own.trust + kept + events).clamp(0, 100)
+    );
+    assert!(
+        kept.abs() <= 3,
+        "the best route leaves the client where expected: {kept}"
+    );
+
+    // A session that pressed her: she arrives less trusting and more guarded.
+    let mut worst: Option<Course> = None;
+    for seed in 0..400 {
+        let c = random_course_first(&b, seed);
+        if c.done[0].flags.contains("pressed") {
+            worst = Some(c);
+            break;
+        }
+    }
+    let worst = worst.expect("a route that presses her");
+    let between = worst.between().expect("next");
+    assert!(
+        between
+            .guarded
+            .as_deref()
+            .is_some_and(|g| g.contains("pressed"))
+    );
+    assert!(
+        between.carried.state.trust < after_best.carried.state.trust,
+        "pressed: {} vs best {}",
+        between.carried.state.trust,
+        after_best.carried.state.trust
+    );
+    assert!(
+        between.carried.state.openness <= after_best.carried.state.openness - GUARDED + 8,
+        "more guarded: openness {} vs {}",
+        between.carried.state.openness,
+        after_best.carried.state.openness
+    );
+}
+
+/// Only the first session of `b`, random choices.
+fn random_course_first(b: &Arc<CaseBundle>, seed: u64) -> Course {
+    let g = guidance();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut course = Course::new(b.clone());
+    let mut s = course.start_next(g, 2026).expect("starts");
+    while let Some(p) = s.prompt() {
+        let n = p.options.len();
+        s.choose(rng.random_range(1..=n)).expect("shown");
+    }
+    course.finish(&s).expect("finished");
+    course
+}
+
+#[test]
+fn the_terminal_plays_a_case_and_records_each_session_with_its_place_in_the_case() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let b = by_id("deficits-leo");
+    let choices: Vec<String> = b
+        .scenarios
+        .iter()
+        .map(|s| {
+            walkthrough(&s.id)
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .arg("play")
+        .arg(root().join("scenarios/deficits-leo.case.ron"))
+        .args([
+            "--seed",
+            "2026",
+            "--choices",
+            &choices.join("/"),
+            "--record",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("session 6 of 12 (Middle)"), "{stdout}");
+    assert!(
+        stdout.contains("A safety plan: the Samaritans number saved"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Samaritans number up on my phone"),
+        "what session 1 agreed, said in session 6"
+    );
+    assert!(stdout.contains("=== The course:"));
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let rec = ipt_trainer::core::store::read_record(&files[1]).expect("a record");
+    let case = rec.case.expect("the record names its case");
+    assert_eq!(
+        (case.id.as_str(), case.number, case.total),
+        ("deficits-leo", 6, 12)
+    );
+
+    // The wrong number of sessions' choices is refused, clearly.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .arg("play")
+        .arg(root().join("scenarios/deficits-leo.case.ron"))
+        .args(["--seed", "2026", "--choices", "1,2,3"])
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the case has 2 sessions"));
+}
