@@ -971,3 +971,85 @@ mod views {
         );
     }
 }
+
+fn best_move(app: &App) -> Option<usize> {
+    app.world()
+        .resource::<Practising>()
+        .session()
+        .and_then(ipt_trainer::core::session::Session::best_position)
+}
+
+#[test]
+fn a_course_is_played_session_by_session_and_kept_between_runs() {
+    use ipt_trainer::app::cases::Cases;
+    let data = tempfile::tempdir().expect("tmp");
+    let mut app = bundled_app(data.path());
+    update_until(&mut app, "the cases", |app| {
+        app.world().resource::<Cases>().get("grief-rosa").is_some()
+    });
+    act(&mut app, UiAction::OpenCase("grief-rosa".into()));
+    assert_eq!(screen(&app), Screen::Course);
+    act(&mut app, UiAction::BeginCaseSession);
+    assert_eq!(screen(&app), Screen::Session);
+    let case = app
+        .world()
+        .resource::<Practising>()
+        .practice
+        .as_ref()
+        .and_then(|p| p.case().cloned());
+    assert_eq!(case.map(|c| c.number), Some(1), "session 1 of the case");
+    while let Some(p) = best_move(&app) {
+        act(&mut app, UiAction::Choose(p));
+    }
+    assert_eq!(screen(&app), Screen::Debrief);
+    let record = app
+        .world()
+        .resource::<Viewing>()
+        .record
+        .clone()
+        .expect("recorded");
+    assert_eq!(record.case.map(|c| c.id), Some("grief-rosa".to_string()));
+    let course = |app: &App| {
+        app.world()
+            .resource::<Cases>()
+            .get("grief-rosa")
+            .and_then(|e| e.course.clone())
+            .expect("the course")
+    };
+    assert_eq!(course(&app).done.len(), 1);
+    // Next: session 13, with what session 1 agreed.
+    let between = course(&app).between().expect("session 13 is next");
+    assert_eq!(between.number, 13);
+
+    // A new run of the app finds the course where it was left.
+    drop(app);
+    let mut again = bundled_app(data.path());
+    update_until(&mut again, "the cases", |app| {
+        app.world().resource::<Cases>().get("grief-rosa").is_some()
+    });
+    assert_eq!(course(&again).done.len(), 1, "kept in the data folder");
+    act(&mut again, UiAction::OpenCase("grief-rosa".into()));
+    act(&mut again, UiAction::BeginCaseSession);
+    let carried = again
+        .world()
+        .resource::<Practising>()
+        .session()
+        .and_then(|s| s.carried_in().cloned())
+        .expect("a session of the case");
+    assert!(
+        carried.earlier.contains("initial-problem-area"),
+        "{:?}",
+        carried.earlier
+    );
+    // Starting over forgets the progress, on disk too.
+    act(&mut again, UiAction::Go(Screen::Library));
+    act(&mut again, UiAction::OpenCase("grief-rosa".into()));
+    act(&mut again, UiAction::RestartCase);
+    assert!(course(&again).done.is_empty());
+    assert!(
+        Store::new(data.path())
+            .load_course("grief-rosa")
+            .0
+            .is_none()
+    );
+}

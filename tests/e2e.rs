@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 15] = [
+const SCREENS: [&str; 18] = [
     "1-library",
     "2-briefing",
     "3-session",
@@ -22,6 +22,9 @@ const SCREENS: [&str; 15] = [
     "13-drill-right",
     "14-drills-summary",
     "15-history-skills",
+    "16-course",
+    "17-course-debrief",
+    "18-course-next",
 ];
 
 /// The screens of the drills-only run (`IPT_TRAINER_AUTOPLAY=drills`).
@@ -113,8 +116,27 @@ fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
     let records = ipt_trainer::core::store::Store::new(data.path())
         .load_attempts()
         .0;
-    assert_eq!(records.len(), 2);
+    assert_eq!(
+        records.len(),
+        3,
+        "solo, class vote, the course's first session"
+    );
     assert_eq!(records.iter().filter(|r| r.group.is_some()).count(), 1);
+    // The course's first session names its case, and the course was saved.
+    let in_case: Vec<_> = records.iter().filter_map(|r| r.case.as_ref()).collect();
+    assert_eq!(in_case.len(), 1);
+    assert_eq!(
+        (in_case[0].id.as_str(), in_case[0].number),
+        ("grief-rosa", 1)
+    );
+    let (course, problem) =
+        ipt_trainer::core::store::Store::new(data.path()).load_course("grief-rosa");
+    assert!(problem.is_none());
+    assert_eq!(
+        course.map(|c| c.done.len()),
+        Some(1),
+        "the course keeps session 1"
+    );
     // The drills were recorded beside them, both answers of the miss kept.
     let (_, drills, _) = ipt_trainer::core::store::Store::new(data.path()).load_all();
     assert_eq!(drills.len(), 1, "one session of drills");
@@ -161,7 +183,7 @@ fn with_text_at_200_percent_every_screen_is_a_real_picture_at_1280x800() {
     }
     // The whole script ran at this size (the pictures are for looking at:
     // autoplay acts through the same actions as keys, not by clicking).
-    assert_eq!(store.load_attempts().0.len(), 2, "both sessions recorded");
+    assert_eq!(store.load_attempts().0.len(), 3, "every session recorded");
     let (_, drills, _) = store.load_all();
     assert_eq!(drills.len(), 1, "and the drills");
     assert!(store.load_settings().0.text_scale > 1.9, "still at 200 %");

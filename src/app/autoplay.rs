@@ -16,6 +16,9 @@ use std::path::PathBuf;
 /// Which scenario autoplay uses.
 pub const SCENARIO: &str = "grief-initial-rosa";
 
+/// Which case autoplay opens (its first session is [`SCENARIO`]).
+pub const CASE: &str = "grief-rosa";
+
 #[derive(Resource)]
 struct Script {
     dir: PathBuf,
@@ -192,7 +195,31 @@ fn drive(
         }
         39 => shot(&mut commands, &dir, "14-drills-summary"),
         41 => shot(&mut commands, &dir, "15-history-skills"),
-        42 => {}
+        // A course with one client: its page, its first session played
+        // through, the debrief, and the page before the next session.
+        42 if !script.drills_only => {
+            out.write(UiAction::OpenCase(CASE.into()));
+        }
+        43 => shot(&mut commands, &dir, "16-course"),
+        44 => {
+            out.write(UiAction::BeginCaseSession);
+        }
+        45 => match practice.session() {
+            Some(s) if !s.is_ended() && *screen.get() == Screen::Session => {
+                if let Some(p) = s.best_position() {
+                    out.write(UiAction::Choose(p));
+                }
+                script.step = 45;
+                script.wait = 3;
+            }
+            _ => {}
+        },
+        46 => shot(&mut commands, &dir, "17-course-debrief"),
+        47 => {
+            out.write(UiAction::OpenCase(CASE.into()));
+        }
+        48 => shot(&mut commands, &dir, "18-course-next"),
+        49 => {}
         _ => {
             exit.write(AppExit::Success);
         }

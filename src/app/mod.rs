@@ -4,6 +4,7 @@
 pub mod assets;
 #[cfg(feature = "dev")]
 pub mod autoplay;
+pub mod cases;
 pub mod drills;
 pub mod face;
 pub mod idle;
@@ -155,7 +156,7 @@ pub fn logic_plugin(app: &mut App) {
         .init_resource::<Viewing>()
         .init_resource::<History>()
         .init_resource::<Resumable>()
-        .add_plugins((assets::plugin, watch::plugin, drills::plugin))
+        .add_plugins((assets::plugin, watch::plugin, drills::plugin, cases::plugin))
         .add_systems(Startup, load_history_and_resume)
         .add_systems(
             Update,

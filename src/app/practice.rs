@@ -20,6 +20,7 @@ pub fn apply_actions(
     mut history: ResMut<History>,
     mut resumable: ResMut<Resumable>,
     mut notices: ResMut<Notices>,
+    mut cases: ResMut<super::cases::Cases>,
     catalog: Res<Catalog>,
     rubric: Res<Rubric>,
     prefs: Option<Res<Prefs>>,
@@ -65,6 +66,7 @@ pub fn apply_actions(
                         &mut current,
                         &mut viewing,
                         &mut history,
+                        &mut cases,
                         prefs,
                         &mut notices,
                     );
@@ -79,6 +81,7 @@ pub fn apply_actions(
                     &mut current,
                     &mut viewing,
                     &mut history,
+                    &mut cases,
                     prefs,
                     &mut notices,
                 ) {
@@ -279,6 +282,11 @@ fn save_progress(current: &Practising, prefs: Option<&Prefs>, notices: &mut Noti
     let (Some(p), Some(prefs)) = (current.practice.as_ref(), prefs) else {
         return;
     };
+    // A session of a case is not saved part-way (resuming it would lose
+    // its place in the case); the case keeps every session finished.
+    if p.case().is_some() {
+        return;
+    }
     let result = if let Some(saved) = p.in_progress() {
         prefs.store.save_in_progress(&saved)
     } else {
@@ -298,6 +306,7 @@ fn finish(
     current: &mut Practising,
     viewing: &mut Viewing,
     history: &mut History,
+    cases: &mut super::cases::Cases,
     prefs: Option<&Prefs>,
     notices: &mut Notices,
 ) -> bool {
@@ -322,6 +331,7 @@ fn finish(
             }
         }
         history.records.push(record.clone());
+        super::cases::session_finished(cases, p, prefs, notices);
     }
     viewing
         .client_name

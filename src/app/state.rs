@@ -26,6 +26,9 @@ pub enum Screen {
     Drills,
     /// A drill on screen.
     Drill,
+    /// A case (a course with one client): its sessions, what was agreed,
+    /// and what happened before the next session.
+    Course,
 }
 
 /// The rubric in use.
@@ -160,6 +163,12 @@ pub enum UiAction {
     NextDrill,
     /// End the session of drills now; the drills answered are kept.
     EndDrills,
+    /// Open a case's page (by the case's id).
+    OpenCase(String),
+    /// Begin the next session of the open case.
+    BeginCaseSession,
+    /// Forget the open case's progress and start it over.
+    RestartCase,
 }
 
 /// The order in which the action systems run in a frame, so an action and

@@ -85,7 +85,12 @@ pub fn between_text(bundle: &CaseBundle, course: &Course, b: &Between) -> String
     if !b.agreed.is_empty() {
         let _ = writeln!(out, "Agreed so far:");
         for (a, from) in &b.agreed {
-            let _ = writeln!(out, "  - {} ({}, session {from})", a.text, a.kind.label());
+            let kind = a.kind.label();
+            let _ = if kind.is_empty() {
+                writeln!(out, "  - {} (session {from})", a.text)
+            } else {
+                writeln!(out, "  - {} ({kind}, session {from})", a.text)
+            };
         }
     }
     for e in &b.events {

@@ -99,7 +99,7 @@ impl AgreementKind {
             AgreementKind::Goal => "goal",
             AgreementKind::Homework => "between sessions",
             AgreementKind::Safety => "safety",
-            AgreementKind::Other => "agreed",
+            AgreementKind::Other => "",
         }
     }
 }
@@ -231,6 +231,48 @@ impl Course {
             bundle,
             done: Vec::new(),
         }
+    }
+
+    /// A course picked up from saved progress: the sessions saved are kept
+    /// as far as they are still this case's sessions in order (a case that
+    /// changed since keeps what still fits). Returns how many were dropped.
+    pub fn resume(bundle: Arc<CaseBundle>, done: Vec<SessionDone>) -> (Course, usize) {
+        let total = done.len();
+        let kept: Vec<SessionDone> = done
+            .into_iter()
+            .zip(&bundle.scenarios)
+            .zip(&bundle.case.sessions)
+            .take_while(|((d, s), c)| d.scenario_id == s.id && d.number == c.number)
+            .map(|((d, _), _)| d)
+            .collect();
+        let dropped = total - kept.len();
+        (Course { bundle, done: kept }, dropped)
+    }
+
+    /// The progress to save.
+    pub fn progress(&self) -> crate::core::store::CourseProgress {
+        crate::core::store::CourseProgress {
+            format: crate::core::store::COURSE_FORMAT.into(),
+            version: 1,
+            case_id: self.bundle.case.id.clone(),
+            done: self.done.clone(),
+        }
+    }
+
+    /// Where a session of this course stands, for its record.
+    pub fn case_ref(&self, index: usize) -> crate::core::store::CaseRef {
+        crate::core::store::CaseRef {
+            id: self.bundle.case.id.clone(),
+            title: self.bundle.case.title.clone(),
+            number: self.bundle.case.sessions.get(index).map_or(0, |s| s.number),
+            total: self.bundle.case.total,
+        }
+    }
+
+    /// Takes back the last session played (to play it again, as a retry
+    /// from the debrief does).
+    pub fn undo_last(&mut self) -> Option<SessionDone> {
+        self.done.pop()
     }
 
     /// The index of the next session to play, if any is left.

@@ -75,6 +75,18 @@ pub struct AttemptRecord {
     pub case: Option<CaseRef>,
 }
 
+/// A trainee's way through a case so far: the sessions played.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseProgress {
+    pub format: String,
+    pub version: u32,
+    pub case_id: String,
+    pub done: Vec<crate::core::case::SessionDone>,
+}
+
+/// The `format` of a course's progress file.
+pub const COURSE_FORMAT: &str = "ipt-trainer-course";
+
 /// Where a session stands in its case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseRef {
@@ -402,6 +414,61 @@ impl Store {
             reason: e.to_string(),
         })?;
         write_atomic(&self.in_progress_path(), &json)
+    }
+
+    /// Where a trainee's progress through a case is kept: `courses/<id>.json`
+    /// (the id with anything but letters, digits, `-` and `_` replaced).
+    fn course_path(&self, case_id: &str) -> PathBuf {
+        let safe: String = case_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(100)
+            .collect();
+        self.dir.join("courses").join(format!("{safe}.json"))
+    }
+
+    /// Saves a trainee's progress through a case (after each session).
+    pub fn save_course(&self, p: &CourseProgress) -> Result<(), StoreProblem> {
+        let path = self.course_path(&p.case_id);
+        let io = |e: String| StoreProblem::Io {
+            path: path.clone(),
+            reason: e,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(e.to_string()))?;
+        }
+        let json = serde_json::to_vec_pretty(p).map_err(|e| io(e.to_string()))?;
+        write_atomic(&path, &json)
+    }
+
+    /// The progress through a case saved earlier, if any; a damaged file is
+    /// set aside and reported.
+    pub fn load_course(&self, case_id: &str) -> (Option<CourseProgress>, Option<StoreProblem>) {
+        let path = self.course_path(case_id);
+        if is_missing(&path) {
+            return (None, None);
+        }
+        let parsed = fsread::read_limited(&path, MAX_RECORD_BYTES)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                serde_json::from_slice::<CourseProgress>(&bytes).map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(p) if p.case_id == case_id => (Some(p), None),
+            Ok(_) => (None, None),
+            Err(reason) => (None, Some(Self::set_aside(&path, reason))),
+        }
+    }
+
+    /// Forgets the progress through a case (to start it over).
+    pub fn clear_course(&self, case_id: &str) {
+        let _ = std::fs::remove_file(self.course_path(case_id));
     }
 
     pub fn load_in_progress(&self) -> (Option<InProgress>, Option<StoreProblem>) {

@@ -32,6 +32,20 @@ fn draw_debrief(
             ui.label("No debrief to show.");
             return;
         };
+        if let Some(c) = viewing.record.as_ref().and_then(|r| r.case.as_ref()) {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Session {} of {} of the course \"{}\"",
+                        c.number, c.total, c.title
+                    ))
+                    .strong(),
+                );
+                if ui.button("Back to the course").clicked() {
+                    out.write(UiAction::OpenCase(c.id.clone()));
+                }
+            });
+        }
         let can_retry = current.practice.is_some();
         let group = viewing.record.as_ref().and_then(|r| r.group.as_ref());
         if let Some(a) = view_with_group(ui, d, &viewing.client_name, can_retry, group) {

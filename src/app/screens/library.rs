@@ -46,6 +46,7 @@ fn draw_library(
     catalog: Res<Catalog>,
     history: Res<History>,
     resumable: Res<Resumable>,
+    cases: Res<crate::app::cases::Cases>,
     mut filters: ResMut<Filters>,
     mut out: MessageWriter<UiAction>,
 ) -> Result {
@@ -53,7 +54,7 @@ fn draw_library(
     let mut root = super::screen_ui(ctx, &content, "library");
     egui::CentralPanel::default().show(&mut root, |ui| {
         let resume = resumable.0.as_ref().map(|p| p.scenario_id.as_str());
-        if let Some(a) = view(ui, &catalog, &history.records, &mut filters, resume) {
+        if let Some(a) = view(ui, &catalog, &cases, &history.records, &mut filters, resume) {
             out.write(a);
         }
     });
@@ -91,6 +92,7 @@ fn combo<T: Copy + PartialEq>(
 pub fn view(
     ui: &mut egui::Ui,
     catalog: &Catalog,
+    cases: &crate::app::cases::Cases,
     records: &[AttemptRecord],
     filters: &mut Filters,
     resume: Option<&str>,
@@ -169,6 +171,9 @@ pub fn view(
         } else if shown.is_empty() {
             ui.label("No scenario matches these filters.");
         }
+        if let Some(a) = courses(ui, cases) {
+            action = Some(a);
+        }
         let width = ui.available_width();
         let columns = ((width / 380.0).floor() as usize).clamp(1, 4);
         egui::Grid::new("cards")
@@ -200,6 +205,65 @@ pub fn view(
             }
         }
     });
+    action
+}
+
+/// The cases: one line each, with where the trainee stands in it.
+fn courses(ui: &mut egui::Ui, cases: &crate::app::cases::Cases) -> Option<UiAction> {
+    if cases.entries.is_empty() {
+        return None;
+    }
+    let mut action = None;
+    ui.label(egui::RichText::new("Courses with one client").heading());
+    ui.label("Several sessions of IPT with the same client: what you agree in one session carries into the next.");
+    for e in &cases.entries {
+        ui.horizontal_wrapped(|ui| {
+            if let Some(c) = e.course.as_ref() {
+                let b = &c.bundle;
+                let numbers: Vec<String> = b
+                    .case
+                    .sessions
+                    .iter()
+                    .map(|s| s.number.to_string())
+                    .collect();
+                ui.label(egui::RichText::new(&b.case.title).strong());
+                let stand = match c.next_index().and_then(|i| b.case.sessions.get(i)) {
+                    Some(_) if c.done.is_empty() => format!(
+                        "sessions {} of {}; not started",
+                        numbers.join(", "),
+                        b.case.total
+                    ),
+                    Some(s) => format!(
+                        "sessions {} of {}; next: session {}",
+                        numbers.join(", "),
+                        b.case.total,
+                        s.number
+                    ),
+                    None => format!(
+                        "sessions {} of {}; finished",
+                        numbers.join(", "),
+                        b.case.total
+                    ),
+                };
+                ui.label(format!("{} · {stand}", b.case.client));
+                let label = if c.done.is_empty() {
+                    "Open the course"
+                } else {
+                    "Continue the course"
+                };
+                if ui.button(label).clicked() {
+                    action = Some(UiAction::OpenCase(b.case.id.clone()));
+                }
+            } else {
+                ui.label(egui::RichText::new(e.path.display().to_string()).strong());
+                ui.label(
+                    egui::RichText::new(e.problems.first().cloned().unwrap_or_default())
+                        .color(crate::app::theme::bad(ui)),
+                );
+            }
+        });
+    }
+    ui.separator();
     action
 }
 

@@ -3,6 +3,7 @@
 //! sends the action on.
 
 pub mod briefing;
+pub mod course;
 pub mod debrief;
 pub mod drills;
 pub mod group;
@@ -31,6 +32,7 @@ pub(super) fn plugin(app: &mut App) {
         history::plugin,
         settings::plugin,
         drills::plugin,
+        course::plugin,
     ));
 }
 
@@ -119,7 +121,8 @@ pub fn nav_keys(ctx: &egui::Context, screen: Screen) -> Option<UiAction> {
                 | Screen::History
                 | Screen::Settings
                 | Screen::Debrief
-                | Screen::Drills => Some(UiAction::Go(Screen::Library)),
+                | Screen::Drills
+                | Screen::Course => Some(UiAction::Go(Screen::Library)),
                 // Out of a drill: the drills answered are kept.
                 Screen::Drill => Some(UiAction::EndDrills),
                 Screen::Library | Screen::Session => None,
