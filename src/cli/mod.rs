@@ -900,6 +900,13 @@ fn load_scenario(
     path: &Path,
     flags: &std::collections::BTreeSet<String>,
 ) -> Result<Arc<Scenario>, ExitCode> {
+    if path.file_name().is_some_and(load::is_case_name) {
+        eprintln!(
+            "error: {} is a case (a course of sessions), not a scenario: `play` and `validate` take a case; give this command one of its sessions' scenario files",
+            render::escape_controls(&path.display().to_string())
+        );
+        return Err(ExitCode::from(2));
+    }
     let text = match load::read_source(path) {
         Ok(t) => t,
         Err(d) => {
