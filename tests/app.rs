@@ -1053,3 +1053,95 @@ fn a_course_is_played_session_by_session_and_kept_between_runs() {
             .is_none()
     );
 }
+
+/// `c` (premultiplied, as egui keeps colours) painted over the opaque `bg`.
+fn over(c: bevy_egui::egui::Color32, bg: bevy_egui::egui::Color32) -> bevy_egui::egui::Color32 {
+    let a = f32::from(c.a()) / 255.0;
+    let mix = |x: u8, y: u8| (f32::from(x) + f32::from(y) * (1.0 - a)).min(255.0) as u8;
+    bevy_egui::egui::Color32::from_rgb(mix(c.r(), bg.r()), mix(c.g(), bg.g()), mix(c.b(), bg.b()))
+}
+
+/// WCAG 2.2's contrast ratio of two colours (1 to 21).
+fn contrast(a: bevy_egui::egui::Color32, b: bevy_egui::egui::Color32) -> f64 {
+    fn lum(c: bevy_egui::egui::Color32) -> f64 {
+        let ch = |v: u8| {
+            let s = f64::from(v) / 255.0;
+            if s <= 0.040_45 {
+                s / 12.92
+            } else {
+                ((s + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c.r()) + 0.7152 * ch(c.g()) + 0.0722 * ch(c.b())
+    }
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn every_theme_meets_wcag_contrast_for_text_controls_and_news() {
+    use bevy_egui::egui;
+    use ipt_trainer::app::theme;
+    use ipt_trainer::core::store::Theme;
+    let mut failures = Vec::new();
+    for t in [Theme::Light, Theme::Dark, Theme::HighContrast] {
+        let ctx = egui::Context::default();
+        theme::style(&ctx, t, 1.0, false);
+        let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
+            {
+                let v = ui.visuals().clone();
+                let text = v.text_color();
+                let w = &v.widgets;
+                let mut need = |what: &str, fg: egui::Color32, bg: egui::Color32, min: f64| {
+                    let r = contrast(fg, bg);
+                    if r < min {
+                        failures.push(format!("{t:?}: {what}: {r:.2} < {min}"));
+                    }
+                };
+                for (name, bg) in [
+                    ("panel", v.panel_fill),
+                    ("window", v.window_fill),
+                    ("striped row", over(v.faint_bg_color, v.panel_fill)),
+                    ("text field", v.extreme_bg_color),
+                ] {
+                    need(&format!("text on {name}"), text, bg, 4.5);
+                    need(&format!("good news on {name}"), theme::good(ui), bg, 4.5);
+                    need(&format!("bad news on {name}"), theme::bad(ui), bg, 4.5);
+                    need(
+                        &format!("weak text on {name}"),
+                        v.weak_text_color(),
+                        bg,
+                        4.5,
+                    );
+                }
+                need(
+                    "button text",
+                    v.override_text_color.unwrap_or(w.inactive.fg_stroke.color),
+                    w.inactive.weak_bg_fill,
+                    4.5,
+                );
+                need(
+                    "hovered button text",
+                    v.override_text_color.unwrap_or(w.hovered.fg_stroke.color),
+                    w.hovered.weak_bg_fill,
+                    4.5,
+                );
+                need(
+                    "selected text",
+                    v.override_text_color.unwrap_or(v.selection.stroke.color),
+                    v.selection.bg_fill,
+                    4.5,
+                );
+                // Lines of charts and bars (3:1 for graphics).
+                need(
+                    "selection (bars, the current tab) on panel",
+                    v.selection.bg_fill,
+                    v.panel_fill,
+                    3.0,
+                );
+            }
+        });
+        out.textures_delta.clear();
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

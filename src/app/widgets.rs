@@ -141,10 +141,24 @@ pub fn score_bar(ui: &mut egui::Ui, label: &str, score: i32) {
             [label_width, ui.spacing().interact_size.y],
             egui::Label::new(egui::RichText::new(label).strong()),
         );
-        ui.add(
-            egui::ProgressBar::new(score.clamp(0, 100) as f32 / 100.0)
-                .text(format!("{score}"))
-                .desired_width(ui.available_width().min(360.0)),
+        let width = (ui.available_width() - 48.0).clamp(40.0, 360.0);
+        bar(
+            ui,
+            score.clamp(0, 100) as f32 / 100.0,
+            &format!("{score}"),
+            width,
         );
     });
+}
+
+/// A bar with its figure beside it, not on it: text over a half-filled
+/// bar would stand on two backgrounds, and cannot keep its contrast on
+/// both. The bar itself is in the theme's selection colour (3:1 against
+/// the panel, as graphics need).
+pub fn bar(ui: &mut egui::Ui, fraction: f32, figure: &str, width: f32) -> egui::Response {
+    ui.horizontal(|ui| {
+        ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_width(width));
+        ui.label(figure);
+    })
+    .response
 }

@@ -121,14 +121,16 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
                         ui.vertical(|ui| {
                             ui.add(egui::Label::new(&o.text).wrap());
                             ui.horizontal(|ui| {
-                                ui.add(
-                                    egui::ProgressBar::new(share)
-                                        .desired_width(ui.available_width() * 0.45)
-                                        .text(format!(
-                                            "{votes} vote{} ({:.0}%)",
-                                            if votes == 1 { "" } else { "s" },
-                                            share * 100.0
-                                        )),
+                                let width = ui.available_width() * 0.45;
+                                crate::app::widgets::bar(
+                                    ui,
+                                    share,
+                                    &format!(
+                                        "{votes} vote{} ({:.0}%)",
+                                        if votes == 1 { "" } else { "s" },
+                                        share * 100.0
+                                    ),
+                                    width,
                                 );
                                 if ui.button(" − ").on_hover_text("One vote fewer").clicked() {
                                     action = Some(UiAction::Vote(i + 1, -1));
@@ -254,10 +256,11 @@ pub fn discussion(ui: &mut egui::Ui, g: &GroupRecord, d: &crate::core::debrief::
                     };
                     ui.add(egui::Label::new(text).wrap());
                     ui.horizontal_wrapped(|ui| {
-                        ui.add(
-                            egui::ProgressBar::new(share)
-                                .desired_width(180.0)
-                                .text(format!("class {} ({:.0}%)", v.votes, share * 100.0)),
+                        crate::app::widgets::bar(
+                            ui,
+                            share,
+                            &format!("class {} ({:.0}%)", v.votes, share * 100.0),
+                            180.0,
                         );
                         let colour = if v.critical || v.points < 0 {
                             crate::app::theme::bad(ui)
