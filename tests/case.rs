@@ -409,6 +409,31 @@ fn the_terminal_plays_a_case_and_records_each_session_with_its_place_in_the_case
         ("deficits-leo", 6, 12)
     );
 
+    // The class report groups them by trainee and case, in course order.
+    let html = dir.path().join("report.html");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .arg("report")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&html)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&html).expect("the page");
+    let section = page
+        .split("id=\"courses\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("a courses section");
+    assert!(section.contains("Courses with one client (1)"), "{section}");
+    let first = section.find("session 1 of 12").expect("session 1");
+    let sixth = section.find("session 6 of 12").expect("session 6");
+    assert!(first < sixth, "in course order");
+
     // The wrong number of sessions' choices is refused, clearly.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
         .arg("play")

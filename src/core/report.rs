@@ -180,6 +180,8 @@ pub struct Attempt {
     pub replayed: usize,
     /// Why the attempt is flagged, if it is.
     pub flag: Option<String>,
+    /// A session of a case: which case, and which session.
+    pub case: Option<crate::core::store::CaseRef>,
 }
 
 impl Attempt {
@@ -512,6 +514,7 @@ fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> A
         group,
         replayed: r.replayed_turns,
         flag: None,
+        case: r.case,
     }
 }
 

@@ -164,6 +164,7 @@ pub(super) fn render(r: &Report) -> String {
                     (mistakes(&points))
                     (choices(&points))
                     (groups(r))
+                    (courses(r))
                     (attempts(r))
                     (about(r))
                 }
@@ -264,7 +265,7 @@ fn summary(r: &Report) -> Markup {
 }
 
 fn nav() -> Markup {
-    const SECTIONS: [(&str, &str); 10] = [
+    const SECTIONS: [(&str, &str); 11] = [
         ("files", "Files skipped or flagged"),
         ("overview", "Scenarios at a glance"),
         ("scores", "Scores by scenario"),
@@ -273,6 +274,7 @@ fn nav() -> Markup {
         ("mistakes", "Most common mistakes"),
         ("choices", "Every choice point"),
         ("group", "Group sessions"),
+        ("courses", "Courses with one client"),
         ("attempts", "All attempts"),
         ("about", "About this report"),
     ];
@@ -924,6 +926,63 @@ fn group_session(a: &Attempt) -> Markup {
                 }
             }
             (NL)
+        }
+        (NL)
+    }
+}
+
+/// The sessions of cases, grouped by trainee and case: each session's
+/// scores in the order of the course (the latest attempt at each).
+fn courses(r: &Report) -> Markup {
+    use std::collections::BTreeMap;
+    let mut by: BTreeMap<(&str, &str), (&str, u32, BTreeMap<u32, &Attempt>)> = BTreeMap::new();
+    for a in &r.attempts {
+        if let Some(c) = &a.case {
+            let e = by.entry((a.trainee.as_str(), c.id.as_str())).or_insert((
+                c.title.as_str(),
+                c.total,
+                BTreeMap::new(),
+            ));
+            // Attempts are oldest first: a later one at the same session wins.
+            e.2.insert(c.number, a);
+        }
+    }
+    html! {
+        section #courses {
+            (NL) h2 { "Courses with one client (" (by.len()) ")" } (NL)
+            @if by.is_empty() {
+                p { "No sessions of a case among these records." } (NL)
+            } @else {
+                p { "Each trainee's sessions of each case, in the order of the course (the latest attempt at each session). R, P, F: rapport, pacing, focus." } (NL)
+                div.scroll {
+                    (NL)
+                    table {
+                        (NL)
+                        thead { tr { th scope="col" { "Trainee" } th scope="col" { "Case" } th scope="col" { "Sessions played" } } }
+                        (NL)
+                        tbody {
+                            @for ((who, _), (title, total, sessions)) in &by {
+                                tr {
+                                    td { @if who.is_empty() { "(no name)" } @else { (who) } }
+                                    td { (title) }
+                                    td {
+                                        @for (n, a) in sessions {
+                                            span.session {
+                                                "session " (n) " of " (total) ": overall " (a.scores.overall)
+                                                " (R " (a.scores.rapport) ", P " (a.scores.pacing) ", F " (a.scores.focus) ")"
+                                                @if let Some(e) = &a.ending { ", " (e.title) }
+                                            }
+                                            br;
+                                        }
+                                    }
+                                }
+                                (NL)
+                            }
+                        }
+                    }
+                    (NL)
+                }
+            }
         }
         (NL)
     }
