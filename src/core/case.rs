@@ -24,6 +24,11 @@ pub const MAX_SESSIONS: u32 = 40;
 /// How far one event between sessions may move the client, either way.
 pub const MAX_EVENT_CHANGE: i32 = 50;
 
+/// How close to the best-played end (on each of trust, distress and
+/// openness) a session may leave the client and still count as played
+/// well, carrying nothing over.
+pub const NEAR_BEST: i32 = 5;
+
 /// How much more guarded a client arrives after feeling pressed or judged
 /// in the session before: trust and openness each this much lower.
 pub const GUARDED: i32 = 8;
@@ -295,7 +300,7 @@ impl Course {
     /// case's share (`carry`) of how far that client ended from where the
     /// rubric's best moves would have left them (a session played worse
     /// leaves less trust and more distress; one played as well as it can
-    /// be, none). Then: more guarded after feeling pressed or judged; then
+    /// be, or within [`NEAR_BEST`] of it, none). Then: more guarded after feeling pressed or judged; then
     /// each life event whose condition holds, in order.
     pub fn between(&self) -> Option<Between> {
         let index = self.next_index()?;
@@ -305,7 +310,13 @@ impl Course {
         let mut state = scenario.client.start;
         let mut guarded = None;
         if let Some(last) = self.done.last() {
-            let kept = |change: i32, percent: u32| change * percent.min(100) as i32 / 100;
+            // Within `NEAR_BEST` of the best-played end counts as played
+            // well: the best routes by the whole session (analyze's) and by
+            // each move (the rubric's) end a few points apart.
+            let kept = |gap: i32, percent: u32| {
+                let beyond = gap.signum() * (gap.abs() - NEAR_BEST).max(0);
+                beyond * percent.min(100) as i32 / 100
+            };
             let (end, expected) = (last.end, last.expected_end);
             state.trust += kept(end.trust - expected.trust, carry.trust);
             state.openness += kept(end.openness - expected.openness, carry.openness);
