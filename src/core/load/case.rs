@@ -5,7 +5,7 @@
 
 use super::index::{Source, Step};
 use super::ron_error::parse;
-use super::scenario::{check_condition_bounds, rubric_flags};
+use super::scenario::{check_condition_bounds, join, rubric_flags};
 use super::{Loaded, load_scenario_source, read_source};
 use crate::core::case::{Case, CaseBundle, MAX_EVENT_CHANGE, MAX_SESSIONS};
 use crate::core::diagnostic::{Code, Diagnostic, suggest};
@@ -194,7 +194,7 @@ pub fn load_case_str(text: &str, path: &Path, guidance: &Guidance) -> Loaded<Cas
         // The session's scenario.
         let file = folder.join(&session.file);
         let at_file = join(&at, &[F("file")]);
-        let scenario = match load_session(&file, guidance) {
+        let scenario = match load_session(&file, &known_rubric) {
             Err(why) => {
                 out.push(
                     src.at(
@@ -295,13 +295,7 @@ pub fn load_case_str(text: &str, path: &Path, guidance: &Guidance) -> Loaded<Cas
     }
 }
 
-fn join<'k>(prefix: &[Step<'k>], more: &[Step<'k>]) -> Vec<Step<'k>> {
-    let mut p = prefix.to_vec();
-    p.extend_from_slice(more);
-    p
-}
-
-fn load_session(file: &Path, guidance: &Guidance) -> Result<Loaded<Scenario>, String> {
+fn load_session(file: &Path, flags: &BTreeSet<String>) -> Result<Loaded<Scenario>, String> {
     if file.file_name().is_some_and(is_case_name) {
         return Err("is a case, not a scenario".into());
     }
@@ -309,11 +303,7 @@ fn load_session(file: &Path, guidance: &Guidance) -> Result<Loaded<Scenario>, St
         let why = d.message.trim_start_matches("cannot read the file: ");
         format!("cannot be read: {why}")
     })?;
-    let flags = rubric_flags(guidance);
-    Ok(load_scenario_source(
-        &Source::new(&text, file),
-        Some(&flags),
-    ))
+    Ok(load_scenario_source(&Source::new(&text, file), Some(flags)))
 }
 
 /// Every condition in a scenario: on options, disclosures and lines.
