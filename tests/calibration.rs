@@ -141,6 +141,7 @@ calibrated! {
     role_dispute_termination_priya: "role-dispute-termination-priya.ron",
     role_transition_middle_kenji: "role-transition-middle-kenji.ron",
     deficits_middle_leo: "deficits-middle-leo.ron",
+    deficits_termination_leo: "deficits-termination-leo.ron",
 }
 
 #[test]
@@ -158,6 +159,7 @@ fn every_bundled_scenario_is_calibrated_here() {
         "role-dispute-termination-priya.ron",
         "role-transition-middle-kenji.ron",
         "deficits-middle-leo.ron",
+        "deficits-termination-leo.ron",
     ];
     for f in crate::common::bundled() {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();

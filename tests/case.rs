@@ -401,7 +401,11 @@ fn the_terminal_plays_a_case_and_records_each_session_with_its_place_in_the_case
         .map(|e| e.expect("entry").path())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(
+        files.len(),
+        b.scenarios.len(),
+        "one record per session: {files:?}"
+    );
     let rec = ipt_trainer::core::store::read_record(&files[1]).expect("a record");
     let case = rec.case.expect("the record names its case");
     assert_eq!(
@@ -433,6 +437,8 @@ fn the_terminal_plays_a_case_and_records_each_session_with_its_place_in_the_case
     let first = section.find("session 1 of 12").expect("session 1");
     let sixth = section.find("session 6 of 12").expect("session 6");
     assert!(first < sixth, "in course order");
+    let eleventh = section.find("session 11 of 12").expect("session 11");
+    assert!(sixth < eleventh, "in course order");
 
     // The wrong number of sessions' choices is refused, clearly.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ipt-trainer"))
@@ -442,5 +448,6 @@ fn the_terminal_plays_a_case_and_records_each_session_with_its_place_in_the_case
         .output()
         .expect("runs");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the case has 2 sessions"));
+    let sessions = format!("the case has {} sessions", b.scenarios.len());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&sessions));
 }
