@@ -9,6 +9,7 @@ use ipt_trainer::core::case::{CaseBundle, Course, GUARDED, NEAR_BEST};
 use ipt_trainer::core::diagnostic::{Code, Diagnostic};
 use ipt_trainer::core::load;
 use ipt_trainer::core::model::MoveKind;
+use ipt_trainer::core::review::{CourseReview, Judgement, review};
 use ipt_trainer::core::session::Session;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -450,4 +451,152 @@ fn the_terminal_plays_a_case_and_records_each_session_with_its_place_in_the_case
     assert!(!out.status.success());
     let sessions = format!("the case has {} sessions", b.scenarios.len());
     assert!(String::from_utf8_lossy(&out.stderr).contains(&sessions));
+}
+
+/// Plays `s` to its end on the rubric's best move each time, leaving out
+/// the moves `avoid` rejects (a random shown option when all are).
+fn play_best_avoiding(s: &mut Session, avoid: impl Fn(&ipt_trainer::core::model::Choice) -> bool) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    while let Some(p) = s.prompt() {
+        let node = s.scenario().node(&p.node).expect("node").clone();
+        let pick = s
+            .assessed_options()
+            .enumerate()
+            .filter(|(i, _)| !avoid(&node.options[p.options[*i].index]))
+            .max_by_key(|(_, (_, ev))| ev.rank())
+            .map_or_else(|| rng.random_range(1..=p.options.len()), |(i, _)| i + 1);
+        s.choose(pick).expect("shown");
+    }
+}
+
+fn judgement<'a>(r: &'a CourseReview, check: &str) -> &'a Judgement {
+    r.judgements
+        .iter()
+        .find(|j| j.check == check)
+        .unwrap_or_else(|| panic!("no judgement `{check}` in {:#?}", r.judgements))
+}
+
+#[test]
+fn the_best_course_keeps_every_course_check_and_scores_as_its_sessions_do() {
+    let g = guidance();
+    for path in cases() {
+        let b = bundle(&path);
+        let choices: Vec<Vec<usize>> = b.scenarios.iter().map(|s| walkthrough(&s.id)).collect();
+        let (course, _) = Course::play_through(b.clone(), &g, 2026, &choices).expect("plays");
+        let r = review(&b, &course.done, &g).expect("a review");
+        assert!(
+            r.judgements
+                .iter()
+                .any(|j| j.check == "initial-tasks-before-middle"),
+            "{}: the first phase is judged once the course moves on",
+            b.case.id
+        );
+        for j in &r.judgements {
+            assert!(
+                j.met,
+                "{}: {} missed on the best course: {}",
+                b.case.id, j.name, j.what
+            );
+            assert!(!j.source.is_empty(), "every check cites its source");
+        }
+        assert_eq!(
+            r.scores, r.mean,
+            "{}: nothing missed, nothing lost",
+            b.case.id
+        );
+    }
+}
+
+#[test]
+fn a_time_limit_never_agreed_in_the_first_phase_costs_the_course_pacing() {
+    let g = guidance();
+    let (mut course, mut s13) = rosa_after(false);
+    // Nothing to judge about the first phase until the course moves on.
+    let r = review(&course.bundle, &course.done, &g).expect("a review");
+    assert!(
+        r.judgements
+            .iter()
+            .all(|j| j.check != "initial-tasks-before-middle")
+    );
+
+    play_best_avoiding(&mut s13, |_| false);
+    course.finish(&s13).expect("finished");
+    let r = review(&course.bundle, &course.done, &g).expect("a review");
+    let j = judgement(&r, "initial-tasks-before-middle");
+    assert!(!j.met);
+    assert!(j.what.contains("agree the time limit"), "{}", j.what);
+    assert!(
+        j.what.contains("session 13"),
+        "names where the course moved on: {}",
+        j.what
+    );
+    assert!(j.lost >= 4);
+    assert_eq!(r.scores.pacing, (r.mean.pacing - j.lost).max(0));
+    assert!(r.scores.overall < r.mean.overall);
+    assert_eq!(
+        r.scores.rapport, r.mean.rapport,
+        "only the check's own dimension"
+    );
+}
+
+#[test]
+fn an_ending_not_raised_before_the_last_session_is_marked_and_explained() {
+    let g = guidance();
+    let b = by_id("grief-rosa");
+    let mut course = Course::new(b.clone());
+    let s1 = {
+        let mut s = course.start_next(g.clone(), 2026).expect("starts");
+        for p in walkthrough(&b.scenarios[0].id) {
+            s.choose(p).expect("shown");
+        }
+        s
+    };
+    course.finish(&s1).expect("finished");
+    let mut last = course
+        .start_next(g.clone(), 2026)
+        .expect("the termination session");
+    // No word for the feelings about ending (the task's moves on the focus).
+    play_best_avoiding(&mut last, |c| {
+        matches!(c.kind, MoveKind::Validation | MoveKind::Reflection)
+            && c.topic == ipt_trainer::core::model::Topic::Focal
+    });
+    assert!(!last.tasks_done().contains("end-feelings"));
+    course.finish(&last).expect("finished");
+    let r = review(&b, &course.done, &g).expect("a review");
+    let j = judgement(&r, "ending-prepared");
+    assert!(!j.met);
+    assert!(j.what.contains("Session 13 of 14"), "{}", j.what);
+    assert_eq!(j.lost, 10);
+    assert!(!j.better.is_empty());
+    assert_eq!(j.principle, "phase-tasks");
+}
+
+#[test]
+fn a_step_agreed_one_week_and_never_asked_about_the_next_is_marked() {
+    let g = guidance();
+    let b = by_id("role-dispute-priya");
+    let choices: Vec<Vec<usize>> = b.scenarios.iter().map(|s| walkthrough(&s.id)).collect();
+    let (course, _) = Course::play_through(b.clone(), &g, 2026, &choices).expect("plays");
+    // The termination session on its best route asks how things went.
+    let last = course.done.last().expect("a session").clone();
+    assert!(last.moves.contains(&MoveKind::ReviewProgress));
+    // A session that agreed a step (the task `dispute-plan`), then the one
+    // after it: asked about, and not.
+    let mut agreed = course.done[course.done.len() - 2].clone();
+    agreed.flags.insert("dispute-plan".to_string());
+    let asked = vec![agreed.clone(), last.clone()];
+    let r = review(&b, &asked, &g).expect("a review");
+    assert!(judgement(&r, "step-followed-up").met);
+    let mut not_asked = last;
+    not_asked.moves.retain(|m| *m != MoveKind::ReviewProgress);
+    let r = review(&b, &[agreed, not_asked], &g).expect("a review");
+    let j = judgement(&r, "step-followed-up");
+    assert!(!j.met);
+    assert!(j.what.contains("never asked how it went"), "{}", j.what);
+    assert!(
+        j.what.contains("agree a step towards renegotiating"),
+        "{}",
+        j.what
+    );
+    assert_eq!(r.scores.focus, (r.mean.focus - j.lost).max(0));
 }

@@ -8,6 +8,8 @@ use crate::core::debrief::Debrief;
 use crate::core::diagnostic::Diagnostic;
 use crate::core::load;
 use crate::core::practice::{Mode, Practice};
+use crate::core::review;
+use crate::core::rubric::Guidance;
 use crate::core::store::CaseRef;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -110,7 +112,7 @@ pub fn between_text(bundle: &CaseBundle, course: &Course, b: &Between) -> String
 
 /// The course at its end (or where it stopped): each session's scores and
 /// ending, and the agreements with the session that made each.
-pub fn summary_text(bundle: &CaseBundle, course: &Course) -> String {
+pub fn summary_text(bundle: &CaseBundle, course: &Course, guidance: &Guidance) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -140,6 +142,33 @@ pub fn summary_text(bundle: &CaseBundle, course: &Course) -> String {
                 agreed = true;
             }
             let _ = writeln!(out, "  - {} (session {})", a.text, d.number);
+        }
+    }
+    if let Some(r) = review::review(bundle, &course.done, guidance) {
+        let _ = writeln!(
+            out,
+            "Across the course: overall {} (rapport {}, pacing {}, focus {}): the sessions' mean {} (rapport {}, pacing {}, focus {}), less what the course checks missed",
+            r.scores.overall,
+            r.scores.rapport,
+            r.scores.pacing,
+            r.scores.focus,
+            r.mean.overall,
+            r.mean.rapport,
+            r.mean.pacing,
+            r.mean.focus
+        );
+        for j in &r.judgements {
+            let mark = if j.met {
+                "kept".to_string()
+            } else {
+                format!("-{} {}", j.lost, j.dimension.label().to_lowercase())
+            };
+            let _ = writeln!(out, "  [{mark}] {}: {}", j.name, j.what);
+            let _ = writeln!(out, "      {}", j.why);
+            if !j.better.is_empty() {
+                let _ = writeln!(out, "      Better: {}", j.better);
+            }
+            let _ = writeln!(out, "      Principle: {} ({})", j.principle_name, j.source);
         }
     }
     out
@@ -216,7 +245,7 @@ pub fn play_case(p: &CasePlay<'_>) -> ExitCode {
         }
         say("\n");
     }
-    say(&summary_text(&bundle, &course));
+    say(&summary_text(&bundle, &course, &r.guidance));
     ExitCode::SUCCESS
 }
 

@@ -8,7 +8,9 @@
 //! The model and the course's rules are here; reading and checking a case
 //! file is in [`crate::core::load`].
 
-use crate::core::model::{ClientState, Condition, IN_A_CASE, Outcome, Scenario, earlier_flag};
+use crate::core::model::{
+    ClientState, Condition, IN_A_CASE, MoveKind, Outcome, Scenario, earlier_flag,
+};
 use crate::core::rubric::Guidance;
 use crate::core::scoring::Scores;
 use crate::core::session::{Carried, Session, SessionError};
@@ -172,6 +174,10 @@ pub struct SessionDone {
     /// What this session set (disclosures, the rubric's flags, tasks done),
     /// without what it carried in.
     pub flags: BTreeSet<String>,
+    /// The kinds of move made, in order (what the course checks look at:
+    /// was last week's step asked about).
+    #[serde(default)]
+    pub moves: Vec<MoveKind>,
     pub scores: Scores,
     pub ending: String,
     pub outcome: Option<Outcome>,
@@ -420,6 +426,7 @@ impl Course {
             end: session.state(),
             expected_end,
             flags,
+            moves: session.turns().iter().map(|t| t.kind).collect(),
             scores: session.scores(),
             ending: ending.map(|e| e.title.clone()).unwrap_or_default(),
             outcome: ending.map(|e| e.outcome),

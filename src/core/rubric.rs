@@ -269,6 +269,53 @@ pub struct Guidance {
     pub principles: Vec<Principle>,
     #[serde(default)]
     pub tasks: Vec<Task>,
+    /// Checks across a course of sessions with one client (a case): how
+    /// the phases connect. A rubric without them judges each session alone.
+    #[serde(default)]
+    pub course: Vec<CourseCheck>,
+}
+
+/// A check on a whole course of sessions (a case), not on one session:
+/// whether the phases connect as the standard IPT structure asks
+/// (`docs/scoring.md`, "Across a course").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseCheck {
+    pub id: String,
+    pub name: String,
+    pub rule: CourseRule,
+    /// The principle it comes from.
+    pub principle: String,
+    pub dimension: Dimension,
+    /// Points the course's score on `dimension` loses when the check is
+    /// missed (for `PhaseTasksDone`, per task left undone).
+    pub penalty: i32,
+    /// Why it matters when it was met, in a sentence the trainee reads.
+    pub met: String,
+    /// Why it matters when it was missed.
+    pub missed: String,
+    /// What would have served better.
+    #[serde(default)]
+    pub better: String,
+}
+
+/// What a course check looks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CourseRule {
+    /// Every task of this phase (for the case's problem area) is done in
+    /// one of the case's sessions of that phase; judged once the course has
+    /// moved on to a later phase.
+    PhaseTasksDone(Phase),
+    /// One of these tasks is done in a session before the course's last
+    /// one, so the ending is prepared and not sprung in it; judged once a
+    /// session of the termination phase has been played.
+    BeforeLastSession(Vec<String>),
+    /// After a session that did one of `set` (a step agreed for the week),
+    /// the next session makes one of the `review` moves (asking how it went).
+    FollowedUp {
+        set: Vec<String>,
+        review: Vec<MoveKind>,
+    },
 }
 
 /// Everything a rule can look at when a move is made.

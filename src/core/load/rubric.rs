@@ -5,7 +5,7 @@
 use super::index::{Source, Step};
 use super::scenario::{check_condition_bounds, check_range, join};
 use crate::core::diagnostic::{Code, Diagnostic};
-use crate::core::rubric::{Dimension, Guidance};
+use crate::core::rubric::{CourseRule, Dimension, Guidance};
 use std::collections::HashSet;
 
 use Step::{Field as F, Item as I};
@@ -161,6 +161,61 @@ pub(super) fn check_guidance(g: &Guidance, src: &Source<'_>) -> Vec<Diagnostic> 
                     i64::from(v),
                     DELTA,
                     &format!("task `{}`'s {key}", t.id),
+                );
+            }
+        }
+    }
+    for (k, c) in g.course.iter().enumerate() {
+        let at = [F("course"), I(k)];
+        if g.principle(&c.principle).is_none() {
+            out.push(
+                src.at(
+                    Code::E014,
+                    &join(&at, &[F("principle")]),
+                    format!(
+                        "course check `{}` credits unknown principle `{}`",
+                        c.id, c.principle
+                    ),
+                )
+                .with_hint("name a principle id from this file"),
+            );
+        }
+        let tasks: &[String] = match &c.rule {
+            CourseRule::PhaseTasksDone(_) => &[],
+            CourseRule::BeforeLastSession(tasks) => tasks,
+            CourseRule::FollowedUp { set, .. } => set,
+        };
+        for t in tasks {
+            if !g.tasks.iter().any(|task| &task.id == t) {
+                out.push(
+                    src.at(
+                        Code::E014,
+                        &join(&at, &[F("rule")]),
+                        format!("course check `{}` names unknown task `{t}`", c.id),
+                    )
+                    .with_hint("name a task id from this file's `tasks`"),
+                );
+            }
+        }
+        if !(0..=*DELTA.end()).contains(&i64::from(c.penalty)) {
+            check_range(
+                src,
+                &mut out,
+                &join(&at, &[F("penalty")]),
+                i64::from(c.penalty),
+                0..=*DELTA.end(),
+                &format!("course check `{}`'s penalty", c.id),
+            );
+        }
+        for (key, text) in [("met", &c.met), ("missed", &c.missed)] {
+            if text.trim().is_empty() {
+                out.push(
+                    src.at(
+                        Code::E010,
+                        &join(&at, &[F(key)]),
+                        format!("course check `{}` has no `{key}` text", c.id),
+                    )
+                    .with_hint("say in a sentence why the check matters"),
                 );
             }
         }
