@@ -6,6 +6,8 @@
 use crate::app::cases::{CaseEntry, Cases};
 use crate::app::{Screen, UiAction};
 use crate::core::case::{Between, Course};
+use crate::core::review::{self, CourseReview};
+use crate::core::rubric::Guidance;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
@@ -22,13 +24,14 @@ fn draw_course(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
     cases: Res<Cases>,
+    rubric: Res<crate::app::state::Rubric>,
     mut out: MessageWriter<UiAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = super::screen_ui(ctx, &content, "course");
     egui::CentralPanel::default().show(&mut root, |ui| {
         let action = if let Some(entry) = cases.open_entry() {
-            view(ui, entry)
+            view(ui, entry, &rubric.0)
         } else {
             ui.label("This case is not available any more.");
             ui.button("Back to the library")
@@ -42,7 +45,7 @@ fn draw_course(
     Ok(())
 }
 
-pub fn view(ui: &mut egui::Ui, entry: &CaseEntry) -> Option<UiAction> {
+pub fn view(ui: &mut egui::Ui, entry: &CaseEntry, guidance: &Guidance) -> Option<UiAction> {
     let Some(course) = entry.course.as_ref() else {
         ui.label("This case has errors and cannot be played:");
         for p in &entry.problems {
@@ -89,6 +92,10 @@ pub fn view(ui: &mut egui::Ui, entry: &CaseEntry) -> Option<UiAction> {
             if course.done.len() >= 2 {
                 ui.add_space(6.0);
                 chart(ui, course);
+            }
+            if let Some(r) = review::review(&course.bundle, &course.done, guidance) {
+                ui.add_space(6.0);
+                course_review(ui, &r);
             }
             ui.add_space(8.0);
             ui.horizontal_wrapped(|ui| {
@@ -226,4 +233,52 @@ fn chart(ui: &mut egui::Ui, course: &Course) {
             p.line(Line::new("Pacing", series(|s| s.pacing)));
             p.line(Line::new("Focus", series(|s| s.focus)));
         });
+}
+
+/// The course's scores and its checks: what only a course can show (the
+/// first phase's work done before the middle, last week's step asked
+/// about, the ending prepared), each with its principle.
+fn course_review(ui: &mut egui::Ui, r: &CourseReview) {
+    ui.group(|ui| {
+        ui.label(egui::RichText::new("The course as a whole").strong());
+        let lost = r.scores != r.mean;
+        ui.label(format!(
+            "Rapport {}, pacing {}, focus {}: overall {}{}",
+            r.scores.rapport,
+            r.scores.pacing,
+            r.scores.focus,
+            r.scores.overall,
+            if lost {
+                format!(
+                    " (the sessions' mean {}, less what the checks below missed)",
+                    r.mean.overall
+                )
+            } else {
+                " (the sessions' mean; no course check missed)".to_string()
+            }
+        ));
+        if r.judgements.is_empty() {
+            ui.label(
+                egui::RichText::new(
+                    "How the phases connect is judged once the course moves past its first phase.",
+                )
+                .weak(),
+            );
+        }
+        for j in &r.judgements {
+            ui.add_space(4.0);
+            let mark = if j.met {
+                "Kept".to_string()
+            } else {
+                format!("−{} {}", j.lost, j.dimension.label().to_lowercase())
+            };
+            ui.label(egui::RichText::new(format!("{mark} · {}", j.name)).strong());
+            ui.label(&j.what);
+            ui.label(&j.why);
+            if !j.better.is_empty() {
+                ui.label(format!("Better: {}", j.better));
+            }
+            ui.label(egui::RichText::new(format!("{} — {}", j.principle_name, j.source)).weak());
+        }
+    });
 }
