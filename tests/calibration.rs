@@ -143,6 +143,7 @@ calibrated! {
     deficits_middle_leo: "deficits-middle-leo.ron",
     deficits_termination_leo: "deficits-termination-leo.ron",
     role_transition_termination_kenji: "role-transition-termination-kenji.ron",
+    grief_middle_rosa: "grief-middle-rosa.ron",
 }
 
 #[test]
@@ -162,6 +163,7 @@ fn every_bundled_scenario_is_calibrated_here() {
         "deficits-middle-leo.ron",
         "deficits-termination-leo.ron",
         "role-transition-termination-kenji.ron",
+        "grief-middle-rosa.ron",
     ];
     for f in crate::common::bundled() {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
