@@ -614,41 +614,55 @@ fn a_step_agreed_one_week_and_never_asked_about_the_next_is_marked() {
 #[test]
 fn a_client_whose_step_from_last_time_is_not_asked_about_notices() {
     let g = guidance();
-    let b = by_id("role-transition-kenji");
-    let mut course = Course::new(b.clone());
-    // Sessions 1 and 8 on their best routes: session 8 agrees a step.
-    for s in &b.scenarios[..2] {
-        let mut session = course.start_next(g.clone(), 2026).expect("starts");
-        for p in walkthrough(&s.id) {
-            session.choose(p).expect("shown");
+    for (id, step, words) in [
+        (
+            "role-transition-kenji",
+            "transition-step",
+            "You have not asked about the Tuesdays",
+        ),
+        (
+            "grief-rosa",
+            "grief-reengage",
+            "You did not ask about Lucía",
+        ),
+    ] {
+        let b = by_id(id);
+        let mut course = Course::new(b.clone());
+        // The sessions before the last on their best routes: the one before
+        // the last agrees a step.
+        let last = b.scenarios.len() - 1;
+        for s in &b.scenarios[..last] {
+            let mut session = course.start_next(g.clone(), 2026).expect("starts");
+            for p in walkthrough(&s.id) {
+                session.choose(p).expect("shown");
+            }
+            course.finish(&session).expect("finished");
         }
-        course.finish(&session).expect("finished");
+        assert!(course.done[last - 1].flags.contains(step), "{id}");
+        let said = |s: &Session| s.turns().iter().any(|t| t.client_line.contains(words));
+        let noticed = |s: &Session| {
+            s.turns()
+                .iter()
+                .flat_map(|t| &t.fired)
+                .any(|f| f.feedback.contains("has not been asked about"))
+        };
+        // Asked about (the best route): nothing to notice.
+        let mut asked = course
+            .start_next(g.clone(), 2026)
+            .expect("the last session");
+        play_best_avoiding(&mut asked, |_| false);
+        assert!(!noticed(&asked) && !said(&asked), "{id}");
+        // Never asked about: the client notices and says so.
+        let mut unasked = course
+            .start_next(g.clone(), 2026)
+            .expect("the last session");
+        play_best_avoiding(&mut unasked, |c| c.kind == MoveKind::ReviewProgress);
+        assert!(noticed(&unasked), "{id}: the rubric marks it");
+        assert!(said(&unasked), "{id}: the client says so");
+        // Played on its own, the session has no last week to remember.
+        let alone = Arc::new(b.scenarios[last].as_ref().clone());
+        let mut s = Session::new(alone, g.clone(), 2026).expect("starts");
+        play_best_avoiding(&mut s, |c| c.kind == MoveKind::ReviewProgress);
+        assert!(!noticed(&s) && !said(&s), "{id}");
     }
-    assert!(course.done[1].flags.contains("transition-step"));
-    let said = |s: &Session| {
-        s.turns().iter().any(|t| {
-            t.client_line
-                .contains("You have not asked about the Tuesdays")
-        })
-    };
-    let noticed = |s: &Session| {
-        s.turns()
-            .iter()
-            .flat_map(|t| &t.fired)
-            .any(|f| f.feedback.contains("has not been asked about"))
-    };
-    // Asked about (the best route): nothing to notice.
-    let mut asked = course.start_next(g.clone(), 2026).expect("session 15");
-    play_best_avoiding(&mut asked, |_| false);
-    assert!(!noticed(&asked) && !said(&asked));
-    // Never asked about: the client notices, says so, and trusts less.
-    let mut unasked = course.start_next(g.clone(), 2026).expect("session 15");
-    play_best_avoiding(&mut unasked, |c| c.kind == MoveKind::ReviewProgress);
-    assert!(noticed(&unasked), "the rubric marks it");
-    assert!(said(&unasked), "Kenji says so");
-    // Played on its own, the session has no last week to remember.
-    let alone = Arc::new(b.scenarios[2].as_ref().clone());
-    let mut s = Session::new(alone, g.clone(), 2026).expect("starts");
-    play_best_avoiding(&mut s, |c| c.kind == MoveKind::ReviewProgress);
-    assert!(!noticed(&s) && !said(&s));
 }
