@@ -142,6 +142,7 @@ calibrated! {
     role_transition_middle_kenji: "role-transition-middle-kenji.ron",
     deficits_middle_leo: "deficits-middle-leo.ron",
     deficits_termination_leo: "deficits-termination-leo.ron",
+    role_dispute_middle_priya: "role-dispute-middle-priya.ron",
 }
 
 #[test]
@@ -160,6 +161,7 @@ fn every_bundled_scenario_is_calibrated_here() {
         "role-transition-middle-kenji.ron",
         "deficits-middle-leo.ron",
         "deficits-termination-leo.ron",
+        "role-dispute-middle-priya.ron",
     ];
     for f in crate::common::bundled() {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
