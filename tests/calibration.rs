@@ -144,6 +144,7 @@ calibrated! {
     deficits_termination_leo: "deficits-termination-leo.ron",
     role_transition_termination_kenji: "role-transition-termination-kenji.ron",
     grief_middle_rosa: "grief-middle-rosa.ron",
+    role_dispute_middle_priya: "role-dispute-middle-priya.ron",
 }
 
 #[test]
@@ -164,6 +165,7 @@ fn every_bundled_scenario_is_calibrated_here() {
         "deficits-termination-leo.ron",
         "role-transition-termination-kenji.ron",
         "grief-middle-rosa.ron",
+        "role-dispute-middle-priya.ron",
     ];
     for f in crate::common::bundled() {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
