@@ -16,6 +16,7 @@ pub mod load;
 pub mod model;
 pub mod practice;
 pub mod report;
+pub mod room;
 pub mod rubric;
 pub mod scaffold;
 pub mod scoring;
