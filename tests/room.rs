@@ -406,3 +406,59 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_device_that_lost_its_stream_gets_the_state_and_its_vote() {
+    let (mut r, t) = voting(1);
+    r.vote(&t[0], 1, 2, 1000).unwrap();
+    let s = r.state(&t[0], 1100).unwrap();
+    assert!(matches!(s.event, RoomEvent::Choice { point: 1, .. }));
+    assert_eq!(s.your_vote, Some(2));
+    let body = format!(r#"{{"token":"{}"}}"#, t[0]);
+    assert_eq!(room::parse_state(body.as_bytes()).unwrap().token, t[0]);
+    r.close_vote().unwrap();
+    assert_eq!(r.state(&t[0], 1200).unwrap().event, RoomEvent::Waiting);
+}
+
+#[test]
+fn the_student_page_escapes_names_and_loads_nothing_from_elsewhere() {
+    let page = room::page::student_page("<script>alert(1)</script> & Year 2");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains(r#"<html lang="en">"#));
+    assert!(!page.contains("<script>alert"), "the class name is escaped");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Year 2"));
+    assert_eq!(page.matches("<script").count(), 1, "one inline script");
+    for outside in ["http://", "https://", "src=", "<link", "@import", "url("] {
+        assert!(!page.contains(outside), "the page has {outside}");
+    }
+    // What arrives later (pseudonyms, the client's line, options) is set as
+    // text, never parsed as HTML.
+    for html in [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+    ] {
+        assert!(!page.contains(html), "the page uses {html}");
+    }
+    for needed in [
+        r#"<label for="code">"#,
+        r#"<label for="name">"#,
+        r#"id="line" aria-live="polite""#,
+        r#"name="viewport" content="width=device-width, initial-scale=1""#,
+        "EventSource",
+        "/api/join",
+        "/api/vote",
+        "/api/events?token=",
+        "/api/state",
+        "Waiting for the next choice point.",
+        "You can change it until the tutor closes the vote.",
+        "min-height:48px",
+        room::page::PAGE_CSP,
+    ] {
+        assert!(page.contains(needed), "the page lacks {needed}");
+    }
+    // The page is small (light on a phone's data).
+    assert!(page.len() < 16 * 1024, "{} bytes", page.len());
+}

@@ -8,12 +8,15 @@
 //! pushes the returned [`RoomEvent`]s to the browsers; `docs/class-room.md`
 //! describes the HTTP API and what an attacker on the network can do.
 
+pub mod page;
+
 use crate::core::group::Tally;
 use rand::Rng;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 /// The join code's letters: no 0/O or 1/I, so a code read off a projector
 /// is typed right. 32 of them, so 5 bits of a random byte pick one without
@@ -347,6 +350,31 @@ pub struct Receipt {
     pub previous: Option<usize>,
 }
 
+/// What a device gets when it asks for the room's state (a page that lost
+/// its event stream).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub event: RoomEvent,
+    /// The device's vote at the current choice point, if any.
+    pub your_vote: Option<usize>,
+}
+
+/// A state request's body.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateRequest {
+    pub token: String,
+}
+
+/// Reads a state request's body (only `token`).
+pub fn parse_state(body: &[u8]) -> Result<StateRequest, Refusal> {
+    let r: StateRequest = parse_body(body)?;
+    if !is_token_shaped(&r.token) {
+        return Err(Refusal::UnknownToken);
+    }
+    Ok(r)
+}
+
 /// What the projector may show: counts and shares, never who voted what.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Projector {
@@ -417,7 +445,7 @@ pub struct Room {
     /// Every point that has had a vote, the current one included.
     used: BTreeSet<u32>,
     closed: Option<String>,
-    room_bucket: TokenBucket,
+    all_devices: TokenBucket,
     strangers: TokenBucket,
     streams: usize,
 }
@@ -487,7 +515,7 @@ impl Room {
             point: None,
             used: BTreeSet::new(),
             closed: None,
-            room_bucket: TokenBucket::new(ROOM_RATE, now_ms),
+            all_devices: TokenBucket::new(ROOM_RATE, now_ms),
             strangers: TokenBucket::new(STRANGER_RATE, now_ms),
             streams: 0,
         }
@@ -496,6 +524,7 @@ impl Room {
     /// The next room (the next session): a generator drawn from this one's,
     /// and a join code that is never this room's, so a device of the last
     /// session cannot walk in.
+    #[must_use]
     pub fn next(&mut self, now_ms: u64) -> Room {
         let mut seed = [0u8; 32];
         self.rng.fill_bytes(&mut seed);
@@ -572,7 +601,7 @@ impl Room {
         if self.devices.len() >= MAX_DEVICES {
             return Err(Refusal::RoomFull);
         }
-        if !self.room_bucket.try_take(now_ms) {
+        if !self.all_devices.try_take(now_ms) {
             return Err(Refusal::Busy);
         }
         let cleaned = name.map(clean_name).unwrap_or_default();
@@ -585,7 +614,10 @@ impl Room {
         let pseudonym = self.unique(&base);
         let mut bytes = [0u8; TOKEN_BYTES];
         self.rng.fill_bytes(&mut bytes);
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = bytes.iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
         self.by_token.insert(token.clone(), self.devices.len());
         self.devices.push(Device {
             pseudonym: pseudonym.clone(),
@@ -612,7 +644,8 @@ impl Room {
         if !taken(base) {
             return base.to_string();
         }
-        (2..)
+        // Fewer than MAX_DEVICES devices hold names, so one of these is free.
+        (2..=MAX_DEVICES + 1)
             .map(|k| format!("{base} ({k})"))
             .find(|n| !taken(n))
             .expect("fewer devices than numbers")
@@ -634,7 +667,7 @@ impl Room {
         if !self.devices[i].bucket.try_take(now_ms) {
             return Err(Refusal::TooFast);
         }
-        if !self.room_bucket.try_take(now_ms) {
+        if !self.all_devices.try_take(now_ms) {
             return Err(Refusal::Busy);
         }
         Ok(i)
@@ -696,6 +729,15 @@ impl Room {
             self.devices[i].streams -= 1;
             self.streams = self.streams.saturating_sub(1);
         }
+    }
+
+    /// The room's state for a device (admitted like any request).
+    pub fn state(&mut self, token: &str, now_ms: u64) -> Result<State, Refusal> {
+        self.admit(token, now_ms)?;
+        Ok(State {
+            event: self.current_event(),
+            your_vote: self.my_vote(token),
+        })
     }
 
     /// The device's vote at the current choice point (for a page that
