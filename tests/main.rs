@@ -21,6 +21,7 @@ mod loader;
 mod practice;
 mod properties;
 mod report;
+mod room;
 mod rubric;
 mod session;
 mod split;

@@ -17,6 +17,7 @@ pub mod model;
 pub mod practice;
 pub mod report;
 pub mod review;
+pub mod room;
 pub mod rubric;
 pub mod scaffold;
 pub mod scoring;
