@@ -115,6 +115,7 @@ tr.mistake td:first-child { border-left: 6px solid var(--bad); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .sub { color: var(--muted); font-size: .85em; }
 .scroll { overflow-x: auto; }
+.scroll:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 table.wide { font-size: .8rem; }
 table.wide td:first-child { white-space: nowrap; }
 .pair { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
@@ -954,7 +955,7 @@ fn courses(r: &Report) -> Markup {
                 p { "No sessions of a case among these records." } (NL)
             } @else {
                 p { "Each trainee's sessions of each case, in the order of the course (the latest attempt at each session). R, P, F: rapport, pacing, focus." } (NL)
-                div.scroll {
+                div.scroll tabindex="0" role="region" aria-label="Courses (scrolls sideways)" {
                     (NL)
                     table {
                         (NL)
@@ -993,7 +994,8 @@ fn attempts(r: &Report) -> Markup {
         section #attempts {
             (NL) h2 { "All attempts (" (r.attempts.len()) ")" } (NL)
             p { "Oldest first; times in UTC. R, P, F: rapport, pacing, focus." } (NL)
-            div.scroll {
+            // Focusable, so that a keyboard can scroll a table wider than the window.
+            div.scroll tabindex="0" role="region" aria-label="All attempts (scrolls sideways)" {
                 (NL)
                 table.wide {
                     (NL)
