@@ -382,6 +382,7 @@ fn class_records(dir: &Path) {
 
 #[test]
 #[ignore = "needs chromium and axe-core: scripts/install-deps --test"]
+#[allow(clippy::print_stdout, reason = "the test says what it checked")]
 fn the_class_report_has_no_axe_violations() {
     let tmp = tempfile::tempdir().expect("tmp");
     let records = tmp.path().join("records");
@@ -412,7 +413,6 @@ fn the_class_report_has_no_axe_violations() {
     }
     let v = axe(&page);
     let found = describe(&v);
-    #[allow(clippy::print_stdout, reason = "the test says what it checked")]
     println!(
         "axe-core {}: {} rules passed, {} violated",
         v["version"],
@@ -427,12 +427,12 @@ fn the_class_report_has_no_axe_violations() {
 
 #[test]
 #[ignore = "needs chromium and axe-core: scripts/install-deps --test"]
+#[allow(clippy::print_stdout, reason = "the test shows what axe found")]
 fn axe_finds_a_known_fault() {
     let page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
                 <title>A fault</title></head><body><main><h1>A fault</h1>\
                 <img src=\"chart.png\"></main></body></html>";
     let v = axe(page);
-    #[allow(clippy::print_stdout, reason = "the test shows what axe found")]
     println!("{}", describe(&v));
     assert!(
         ids(&v).contains(&"image-alt".to_string()),
