@@ -313,7 +313,7 @@ fn files(r: &Report) -> Markup {
                 }
                 (NL)
                 table {
-                    (NL)
+                    (NL) caption.sr { "Files skipped or flagged, with the reason" } (NL)
                     thead { tr { th scope="col" { "File" } th scope="col" { "Status" } th scope="col" { "Reason" } } }
                     (NL)
                     tbody {
@@ -354,6 +354,8 @@ fn overview(r: &Report, ds: &[Distribution]) -> Markup {
         section #overview {
             (NL) h2 { "Scenarios at a glance" } (NL)
             table {
+                (NL)
+                caption.sr { "Each scenario: attempts, trainees, median overall score, passes, critical errors and endings" }
                 (NL)
                 thead {
                     tr {
@@ -472,6 +474,8 @@ fn progress_section(r: &Report, progress: &[Progress], ids: &mut usize) -> Marku
             (NL) h2 { "Each trainee's progress" } (NL)
             table {
                 (NL)
+                caption.sr { "Each trainee's overall score: first, latest, change, best and mean" }
+                (NL)
                 thead {
                     tr {
                         th scope="col" { "Trainee" }
@@ -523,6 +527,8 @@ fn progress_section(r: &Report, progress: &[Progress], ids: &mut usize) -> Marku
                         details {
                             summary { "The attempts as a table" } (NL)
                             table {
+                                (NL)
+                                caption.sr { "The attempts of " (Text(who(&pr.trainee))) ", oldest first" }
                                 (NL)
                                 thead {
                                     tr {
@@ -698,6 +704,8 @@ fn mistakes(points: &[ChoicePoint]) -> Markup {
             } @else {
                 table {
                     (NL)
+                    caption.sr { "The most common mistakes, most frequent first" }
+                    (NL)
                     thead {
                         tr {
                             th scope="col" class="n" { "Times" }
@@ -787,6 +795,8 @@ fn choice_point(cp: &ChoicePoint) -> Markup {
                 p { strong { "For discussion:" } " " (Text(&cp.prompt)) } (NL)
             }
             table {
+                (NL)
+                caption.sr { "The options at " (Text(&cp.node)) " in " (Text(&cp.scenario_title)) }
                 (NL)
                 thead {
                     tr {
@@ -887,6 +897,8 @@ fn group_session(a: &Attempt) -> Markup {
         }
         table {
             (NL)
+            caption.sr { "Each turn of this " (g.mode.label()) " session" }
+            (NL)
             thead {
                 tr {
                     th scope="col" class="n" { "Turn" }
@@ -958,14 +970,14 @@ fn courses(r: &Report) -> Markup {
                 div.scroll tabindex="0" role="region" aria-label="Courses (scrolls sideways)" {
                     (NL)
                     table {
-                        (NL)
+                        (NL) caption.sr { "Each trainee's sessions of each case" } (NL)
                         thead { tr { th scope="col" { "Trainee" } th scope="col" { "Case" } th scope="col" { "Sessions played" } } }
                         (NL)
                         tbody {
                             @for ((who, _), (title, total, sessions)) in &by {
                                 tr {
-                                    td { @if who.is_empty() { "(no name)" } @else { (who) } }
-                                    td { (title) }
+                                    th scope="row" { (Text(self::who(who))) }
+                                    td { (Text(title)) }
                                     td {
                                         @for (n, a) in sessions {
                                             span.session {
@@ -998,7 +1010,7 @@ fn attempts(r: &Report) -> Markup {
             div.scroll tabindex="0" role="region" aria-label="All attempts (scrolls sideways)" {
                 (NL)
                 table.wide {
-                    (NL)
+                    (NL) caption.sr { "Every attempt, oldest first" } (NL)
                     thead {
                         tr {
                             th scope="col" { "Finished" }
@@ -1113,7 +1125,31 @@ fn about(r: &Report) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::super::svg::tests::contrast;
+    use super::{CSS, esc};
+
+    /// A colour of the page's palette (`--name: #hex;` in the CSS).
+    fn var(name: &str) -> &'static str {
+        let at = CSS
+            .find(&format!("--{name}: "))
+            .expect("the colour is defined")
+            + name.len()
+            + 4;
+        let end = CSS[at..].find(';').expect(";") + at;
+        &CSS[at..end]
+    }
+
+    #[test]
+    fn text_stands_four_and_a_half_to_one_on_every_background() {
+        for bg in ["bg", "soft", "flag"] {
+            for fg in ["fg", "muted", "accent", "bad"] {
+                let r = contrast(var(fg), var(bg));
+                assert!(r >= 4.5, "--{fg} on --{bg}: {r:.2}");
+            }
+        }
+        // Table borders and the cards' edges: 3:1 on the page.
+        assert!(contrast(var("line"), var("bg")) >= 3.0);
+    }
 
     #[test]
     fn escapes_markup_quotes_and_controls() {
