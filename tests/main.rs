@@ -1,6 +1,7 @@
 //! One integration test binary (each extra file under tests/ would be a
 //! separate link of the whole crate, which with Bevy costs minutes).
 
+mod a11y;
 mod analysis;
 #[cfg(feature = "gui")]
 mod app;

@@ -1245,3 +1245,79 @@ fn csv_cells_hiding_a_formula_behind_spaces_or_full_width_signs_are_defused() {
     let want: Vec<String> = titles.iter().map(|t| format!("'{t}")).collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn the_page_has_lang_ordered_headings_captions_and_words_for_every_chart() {
+    let c = class();
+    let html = build(&c, &options()).html();
+    assert!(html.contains("<html lang=\"en\">"));
+    // Headings in the order of the page: one h1, and never a level skipped.
+    let mut levels = Vec::new();
+    for (at, _) in html.match_indices("<h") {
+        if let Some(d) = html[at + 2..].chars().next().and_then(|c| c.to_digit(10)) {
+            levels.push(d);
+        }
+    }
+    assert_eq!(levels.iter().filter(|&&l| l == 1).count(), 1, "one h1");
+    assert_eq!(levels.first(), Some(&1));
+    for w in levels.windows(2) {
+        assert!(w[1] <= w[0] + 1, "a heading h{} after h{}", w[1], w[0]);
+    }
+    // Every table: a caption first, and header cells that say their scope.
+    let tables: Vec<&str> = html.split("<table").skip(1).collect();
+    assert!(tables.len() > 10);
+    for t in &tables {
+        let t = &t[..t.find("</table>").expect("closed")];
+        let inside = t.split_once('>').map_or("", |(_, rest)| rest).trim_start();
+        assert!(
+            inside.starts_with("<caption"),
+            "a table without a caption: {t:.200}"
+        );
+        assert!(
+            t.contains("<th scope="),
+            "a table without header cells: {t:.200}"
+        );
+        assert_eq!(
+            t.matches("<th ").count(),
+            t.matches("<th scope=").count(),
+            "{t:.300}"
+        );
+        assert!(
+            !t.contains("<th>"),
+            "a header cell without a scope: {t:.300}"
+        );
+    }
+    // Every chart: an image named by its title and description, in words.
+    let charts: Vec<&str> = html.split("<svg").skip(1).collect();
+    let mut images = 0;
+    for svg in charts {
+        let head = &svg[..svg.find('>').expect(">")];
+        if head.contains("aria-hidden=\"true\"") {
+            continue;
+        }
+        images += 1;
+        assert!(head.contains("role=\"img\""), "{head}");
+        let ids = head
+            .split("aria-labelledby=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("aria-labelledby");
+        let mut ids = ids.split(' ');
+        let (t, d) = (ids.next().expect("title id"), ids.next().expect("desc id"));
+        let desc = svg
+            .split(&format!("<desc id=\"{d}\">"))
+            .nth(1)
+            .and_then(|r| r.split("</desc>").next())
+            .expect("a desc");
+        assert!(svg.contains(&format!("<title id=\"{t}\">")), "{head}");
+        assert!(
+            desc.contains("Rose from")
+                || desc.contains("Fell from")
+                || desc.contains("Stayed at")
+                || desc.contains("One attempt")
+                || desc.contains("Medians:"),
+            "{desc}"
+        );
+    }
+    assert!(images >= 4, "box plots and progress charts");
+}

@@ -115,6 +115,7 @@ tr.mistake td:first-child { border-left: 6px solid var(--bad); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 .sub { color: var(--muted); font-size: .85em; }
 .scroll { overflow-x: auto; }
+.scroll:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 table.wide { font-size: .8rem; }
 table.wide td:first-child { white-space: nowrap; }
 .pair { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
@@ -312,7 +313,7 @@ fn files(r: &Report) -> Markup {
                 }
                 (NL)
                 table {
-                    (NL)
+                    (NL) caption.sr { "Files skipped or flagged, with the reason" } (NL)
                     thead { tr { th scope="col" { "File" } th scope="col" { "Status" } th scope="col" { "Reason" } } }
                     (NL)
                     tbody {
@@ -353,6 +354,8 @@ fn overview(r: &Report, ds: &[Distribution]) -> Markup {
         section #overview {
             (NL) h2 { "Scenarios at a glance" } (NL)
             table {
+                (NL)
+                caption.sr { "Each scenario: attempts, trainees, median overall score, passes, critical errors and endings" }
                 (NL)
                 thead {
                     tr {
@@ -471,6 +474,8 @@ fn progress_section(r: &Report, progress: &[Progress], ids: &mut usize) -> Marku
             (NL) h2 { "Each trainee's progress" } (NL)
             table {
                 (NL)
+                caption.sr { "Each trainee's overall score: first, latest, change, best and mean" }
+                (NL)
                 thead {
                     tr {
                         th scope="col" { "Trainee" }
@@ -522,6 +527,8 @@ fn progress_section(r: &Report, progress: &[Progress], ids: &mut usize) -> Marku
                         details {
                             summary { "The attempts as a table" } (NL)
                             table {
+                                (NL)
+                                caption.sr { "The attempts of " (Text(who(&pr.trainee))) ", oldest first" }
                                 (NL)
                                 thead {
                                     tr {
@@ -697,6 +704,8 @@ fn mistakes(points: &[ChoicePoint]) -> Markup {
             } @else {
                 table {
                     (NL)
+                    caption.sr { "The most common mistakes, most frequent first" }
+                    (NL)
                     thead {
                         tr {
                             th scope="col" class="n" { "Times" }
@@ -786,6 +795,8 @@ fn choice_point(cp: &ChoicePoint) -> Markup {
                 p { strong { "For discussion:" } " " (Text(&cp.prompt)) } (NL)
             }
             table {
+                (NL)
+                caption.sr { "The options at " (Text(&cp.node)) " in " (Text(&cp.scenario_title)) }
                 (NL)
                 thead {
                     tr {
@@ -886,6 +897,8 @@ fn group_session(a: &Attempt) -> Markup {
         }
         table {
             (NL)
+            caption.sr { "Each turn of this " (g.mode.label()) " session" }
+            (NL)
             thead {
                 tr {
                     th scope="col" class="n" { "Turn" }
@@ -954,17 +967,17 @@ fn courses(r: &Report) -> Markup {
                 p { "No sessions of a case among these records." } (NL)
             } @else {
                 p { "Each trainee's sessions of each case, in the order of the course (the latest attempt at each session). R, P, F: rapport, pacing, focus." } (NL)
-                div.scroll {
+                div.scroll tabindex="0" role="region" aria-label="Courses (scrolls sideways)" {
                     (NL)
                     table {
-                        (NL)
+                        (NL) caption.sr { "Each trainee's sessions of each case" } (NL)
                         thead { tr { th scope="col" { "Trainee" } th scope="col" { "Case" } th scope="col" { "Sessions played" } } }
                         (NL)
                         tbody {
                             @for ((who, _), (title, total, sessions)) in &by {
                                 tr {
-                                    td { @if who.is_empty() { "(no name)" } @else { (who) } }
-                                    td { (title) }
+                                    th scope="row" { (Text(self::who(who))) }
+                                    td { (Text(title)) }
                                     td {
                                         @for (n, a) in sessions {
                                             span.session {
@@ -993,10 +1006,11 @@ fn attempts(r: &Report) -> Markup {
         section #attempts {
             (NL) h2 { "All attempts (" (r.attempts.len()) ")" } (NL)
             p { "Oldest first; times in UTC. R, P, F: rapport, pacing, focus." } (NL)
-            div.scroll {
+            // Focusable, so that a keyboard can scroll a table wider than the window.
+            div.scroll tabindex="0" role="region" aria-label="All attempts (scrolls sideways)" {
                 (NL)
                 table.wide {
-                    (NL)
+                    (NL) caption.sr { "Every attempt, oldest first" } (NL)
                     thead {
                         tr {
                             th scope="col" { "Finished" }
@@ -1111,7 +1125,31 @@ fn about(r: &Report) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::super::svg::tests::contrast;
+    use super::{CSS, esc};
+
+    /// A colour of the page's palette (`--name: #hex;` in the CSS).
+    fn var(name: &str) -> &'static str {
+        let at = CSS
+            .find(&format!("--{name}: "))
+            .expect("the colour is defined")
+            + name.len()
+            + 4;
+        let end = CSS[at..].find(';').expect(";") + at;
+        &CSS[at..end]
+    }
+
+    #[test]
+    fn text_stands_four_and_a_half_to_one_on_every_background() {
+        for bg in ["bg", "soft", "flag"] {
+            for fg in ["fg", "muted", "accent", "bad"] {
+                let r = contrast(var(fg), var(bg));
+                assert!(r >= 4.5, "--{fg} on --{bg}: {r:.2}");
+            }
+        }
+        // Table borders and the cards' edges: 3:1 on the page.
+        assert!(contrast(var("line"), var("bg")) >= 3.0);
+    }
 
     #[test]
     fn escapes_markup_quotes_and_controls() {
