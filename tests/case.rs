@@ -666,3 +666,46 @@ fn a_client_whose_step_from_last_time_is_not_asked_about_notices() {
         assert!(!noticed(&s) && !said(&s), "{id}");
     }
 }
+
+#[test]
+fn a_case_session_stopped_part_way_resumes_in_its_place_in_the_course() {
+    use ipt_trainer::core::practice::{Input, Mode, Practice};
+    use ipt_trainer::core::store::Store;
+    let g = guidance();
+    let b = by_id("grief-rosa");
+    let mut course = Course::new(b.clone());
+    let mut first = course.start_next(g.clone(), 2026).expect("starts");
+    for p in walkthrough(&b.scenarios[0].id) {
+        first.choose(p).expect("shown");
+    }
+    course.finish(&first).expect("finished");
+    // Session 7, three moves in, then the app closes.
+    let session = course.start_next(g.clone(), 99).expect("session 7");
+    let mut practice = Practice::in_case(session, Mode::Coach, course.case_ref(1));
+    for p in walkthrough(&b.scenarios[1].id).into_iter().take(3) {
+        practice.play(Input::Choose(p)).expect("shown");
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::new(dir.path());
+    store
+        .save_in_progress(&practice.in_progress().expect("not ended"))
+        .expect("saved");
+    let (saved, problem) = store.load_in_progress();
+    assert!(problem.is_none());
+    let saved = saved.expect("kept");
+    assert_eq!(saved.case.as_ref().map(|c| c.number), Some(7));
+    // The next run: the same place, the same carried start, the same line.
+    let (resumed, note) = Practice::resume_in_case(&saved, &course, g.clone()).expect("resumes");
+    assert_eq!(note.dropped_moves, 0);
+    assert_eq!(resumed.case().map(|c| c.number), Some(7));
+    assert_eq!(resumed.session().turns(), practice.session().turns());
+    assert_eq!(resumed.session().prompt(), practice.session().prompt());
+    assert_eq!(
+        resumed.session().state_history().first(),
+        practice.session().state_history().first(),
+        "carried over as it began"
+    );
+    // Not in a course whose next session is another one.
+    let restarted = Course::new(b.clone());
+    assert!(Practice::resume_in_case(&saved, &restarted, g.clone()).is_err());
+}

@@ -59,6 +59,7 @@ fn a_damaged_in_progress_file_is_set_aside() {
         positions: vec![1, 2],
         coach_mode: true,
         group: None,
+        case: None,
     };
     store.save_in_progress(&p).expect("save");
     assert_eq!(store.load_in_progress(), (Some(p), None));

@@ -267,7 +267,45 @@ impl Practice {
             positions: s.positions(),
             coach_mode: self.mode.is_coach(),
             group: self.group.as_ref().map(GroupPlay::record),
+            case: self.case.clone(),
         })
+    }
+
+    /// Picks up a session of a case saved part-way: the course's next
+    /// session, carried over as it began, replayed to where it stopped.
+    pub fn resume_in_case(
+        saved: &InProgress,
+        course: &crate::core::case::Course,
+        guidance: Arc<Guidance>,
+    ) -> Result<(Practice, ResumeNote), crate::core::case::CourseError> {
+        use crate::core::case::CourseError;
+        let index = course.next_index().ok_or(CourseError::Complete)?;
+        let expected = &course.bundle.scenarios[index];
+        if expected.id != saved.scenario_id {
+            return Err(CourseError::NotNext {
+                expected: expected.id.clone(),
+                given: saved.scenario_id.clone(),
+            });
+        }
+        let mut session = course.start_next(guidance, saved.seed)?;
+        let hash = scenario_hash(session.scenario());
+        let mut dropped = 0;
+        for (i, &p) in saved.positions.iter().enumerate() {
+            if session.choose(p).is_err() {
+                dropped = saved.positions.len() - i;
+                break;
+            }
+        }
+        let note = ResumeNote {
+            scenario_changed: hash != saved.scenario_hash,
+            dropped_moves: dropped,
+        };
+        let practice = Practice::in_case(
+            session,
+            Mode::from_coach(saved.coach_mode),
+            course.case_ref(index),
+        );
+        Ok((practice, note))
     }
 
     /// The record of the attempt (finished, or stopped early), credited to

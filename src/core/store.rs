@@ -140,6 +140,10 @@ pub struct InProgress {
     /// For a group session: what the group has done so far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<crate::core::group::GroupRecord>,
+    /// For a session of a case: which case and session (it resumes in
+    /// its place in the course, carried over as it began).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseRef>,
 }
 
 /// Something wrong with stored data, reported to the user; nothing is lost.
