@@ -441,6 +441,9 @@ fn analyze(
     limits: crate::core::analysis::Limits,
     guidance: Option<&Path>,
 ) -> ExitCode {
+    if path.file_name().is_some_and(load::is_case_name) {
+        return analyze_case(path, format, limits, guidance);
+    }
     let (scenario, guidance) = match scenario_and_rubric(path, guidance) {
         Ok(both) => both,
         Err(c) => return c,
@@ -471,6 +474,45 @@ fn analyze(
         Ok(a) => {
             match format {
                 Format::Text => emit(&render::escape_controls(&render::analysis(&a, path))),
+                Format::Json => match serde_json::to_string_pretty(&a) {
+                    Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
+                    Err(e) => {
+                        eprintln!("error: cannot write the analysis as JSON: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                },
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `analyze CASE`: the best and worst course, and what in one session
+/// makes a later one unwinnable or harder.
+fn analyze_case(
+    path: &Path,
+    format: Format,
+    limits: crate::core::analysis::Limits,
+    guidance: Option<&Path>,
+) -> ExitCode {
+    let r = match rubric(guidance) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let bundle = match case::load_case(path, &r.guidance) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    match crate::core::case_analysis::analyze_case(&bundle, &r.guidance, limits) {
+        Ok(a) => {
+            match format {
+                Format::Text => emit(&render::escape_controls(&case::analysis_text(
+                    &bundle, &a, path,
+                ))),
                 Format::Json => match serde_json::to_string_pretty(&a) {
                     Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
                     Err(e) => {

@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod case;
+pub mod case_analysis;
 pub mod cue;
 pub mod debrief;
 pub mod diagnostic;
