@@ -867,6 +867,60 @@ impl Findings {
     }
 }
 
+/// How many points `lint` lets the search of a case's session hold.
+const LINT_MAX_STATES: usize = 50_000;
+
+impl Findings {
+    /// `lint`: the cases under `paths`, checked as `validate` does, then as
+    /// courses of IPT (see `core::case_lint`), from their best and worst
+    /// courses.
+    fn lint_cases(&mut self, paths: &[PathBuf], guidance: &Arc<Guidance>) {
+        for p in paths {
+            for f in load::case_files(p).unwrap_or_default() {
+                self.files += 1;
+                let text = match load::read_source(&f) {
+                    Ok(t) => t,
+                    Err(d) => {
+                        self.add(vec![*d], None);
+                        continue;
+                    }
+                };
+                let loaded = load::load_case_str(&text, &f, guidance);
+                let mut found: Vec<Diagnostic> = loaded
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.file == f)
+                    .cloned()
+                    .collect();
+                if let Some(bundle) = loaded.value {
+                    let bundle = Arc::new(bundle);
+                    // What some route sets is all W027 needs: the quick
+                    // (approximate) search of each session is enough.
+                    let limits = crate::core::analysis::Limits {
+                        max_states: LINT_MAX_STATES,
+                        exact_only: false,
+                    };
+                    let courses = crate::core::case_analysis::courses(&bundle, guidance, limits);
+                    if let Err(e) = &courses {
+                        eprintln!(
+                            "note: {}: the courses could not be searched, so W027 is not checked: {e}",
+                            render::escape_controls(&f.display().to_string())
+                        );
+                    }
+                    let src = load::Source::new(&text, &f);
+                    found.extend(crate::core::case_lint::lint_case(
+                        &bundle,
+                        guidance,
+                        &src,
+                        courses.as_ref().ok(),
+                    ));
+                }
+                self.add(found, Some(&text));
+            }
+        }
+    }
+}
+
 fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
     let mut found = Findings::new(format);
     // Scenarios are checked against the flags of the rubric they will be
@@ -923,6 +977,7 @@ fn lint(
         ds
     });
     found.check_plans(paths, &r.guidance);
+    found.lint_cases(paths, &r.guidance);
     // Which principles these scenarios give too few drills for: a note for
     // the author, not a warning (one scenario cannot cover them all).
     let catalogue = crate::core::drill::Catalogue::build(&scenarios, &r.guidance);

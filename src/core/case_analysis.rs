@@ -220,12 +220,22 @@ fn play_rest(
     Ok(out)
 }
 
-/// Analyses a loaded case (see the module's documentation).
-pub fn analyze_case(
+/// The best and the worst course of a case, without what one session does
+/// to the others (`harms` is empty): what `lint` needs.
+pub fn courses(
     bundle: &Arc<CaseBundle>,
     guidance: &Arc<Guidance>,
     limits: Limits,
 ) -> Result<CaseAnalysis, CaseAnalysisError> {
+    Ok(played_courses(bundle, guidance, limits)?.1)
+}
+
+/// The best course as played, and both courses.
+fn played_courses(
+    bundle: &Arc<CaseBundle>,
+    guidance: &Arc<Guidance>,
+    limits: Limits,
+) -> Result<(Course, CaseAnalysis), CaseAnalysisError> {
     let mut best_course = Course::new(bundle.clone());
     let best = play_rest(&mut best_course, guidance, limits, Way::Best)?;
     let worst = play_rest(
@@ -234,8 +244,25 @@ pub fn analyze_case(
         limits,
         Way::Worst,
     )?;
-    let mut harms = Vec::new();
-    for i in 0..best.len().saturating_sub(1) {
+    let exact = best.iter().chain(&worst).all(|s| s.analysis.exact);
+    let a = CaseAnalysis {
+        case: bundle.case.id.clone(),
+        exact,
+        best,
+        worst,
+        harms: Vec::new(),
+    };
+    Ok((best_course, a))
+}
+
+/// Analyses a loaded case (see the module's documentation).
+pub fn analyze_case(
+    bundle: &Arc<CaseBundle>,
+    guidance: &Arc<Guidance>,
+    limits: Limits,
+) -> Result<CaseAnalysis, CaseAnalysisError> {
+    let (best_course, mut a) = played_courses(bundle, guidance, limits)?;
+    for i in 0..a.best.len().saturating_sub(1) {
         // The best course up to session i, session i on its worst route,
         // and every later session on its best.
         let mut course = Course {
@@ -244,20 +271,14 @@ pub fn analyze_case(
         };
         let cause = play_next(&mut course, guidance, limits, Way::Worst)?;
         let after = play_rest(&mut course, guidance, limits, Way::Best)?;
-        for (now, expected) in after.iter().zip(&best[i + 1..]) {
-            if let Some(h) = harm(bundle, &best[i], &cause, expected, now) {
-                harms.push(h);
+        a.exact &= cause.analysis.exact && after.iter().all(|s| s.analysis.exact);
+        for (now, expected) in after.iter().zip(&a.best[i + 1..]) {
+            if let Some(h) = harm(bundle, &a.best[i], &cause, expected, now) {
+                a.harms.push(h);
             }
         }
     }
-    let exact = best.iter().chain(&worst).all(|s| s.analysis.exact);
-    Ok(CaseAnalysis {
-        case: bundle.case.id.clone(),
-        exact,
-        best,
-        worst,
-        harms,
-    })
+    Ok(a)
 }
 
 /// `a` lower, higher or the same as `b`, in words ("8 lower in trust").
