@@ -417,6 +417,25 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn graph(path: &Path, format: GraphArg, guidance: Option<&Path>) -> ExitCode {
+    let f = match format {
+        GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
+        GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
+    };
+    if path.file_name().is_some_and(load::is_case_name) {
+        let r = match rubric(guidance) {
+            Ok(r) => r,
+            Err(c) => return c,
+        };
+        return match case::load_case(path, &r.guidance) {
+            Ok(b) => {
+                emit(&render::escape_controls(&crate::core::graph::render_case(
+                    &b, f,
+                )));
+                ExitCode::SUCCESS
+            }
+            Err(c) => c,
+        };
+    }
     // The rubric only for its memory flags, and only if one is given.
     let loaded = match guidance {
         Some(_) => rubric(guidance).and_then(|r| load_scenario(path, &r.flags)),
@@ -424,10 +443,6 @@ fn graph(path: &Path, format: GraphArg, guidance: Option<&Path>) -> ExitCode {
     };
     match loaded {
         Ok(s) => {
-            let f = match format {
-                GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
-                GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
-            };
             emit(&render::escape_controls(&crate::core::graph::render(&s, f)));
             ExitCode::SUCCESS
         }
