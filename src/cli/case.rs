@@ -324,8 +324,10 @@ pub fn analysis_text(
             "  session {} makes session {} {}:",
             h.cause,
             h.affected,
-            if h.unwinnable {
-                format!("unwinnable (its best falls below {WINNABLE}, or a good ending is lost)")
+            if h.unwinnable && h.now.rapport.min(h.now.pacing).min(h.now.focus) < WINNABLE {
+                format!("unwinnable (its best falls below {WINNABLE})")
+            } else if h.unwinnable {
+                "unwinnable (its good ending is out of reach)".to_string()
             } else {
                 "harder".to_string()
             }

@@ -373,19 +373,16 @@ fn harm(
     .into_iter()
     .flatten()
     .collect();
-    let mut first = what_went_wrong(cause, cause_best);
-    if diffs.is_empty() {
-        first.push_str(&format!(
-            ": {name} arrives at session {} as in the best course",
-            now.number
-        ));
+    let arrival = if diffs.is_empty() {
+        "as in the best course".to_string()
     } else {
-        first.push_str(&format!(
-            ": {name} arrives at session {} {}",
-            now.number,
-            diffs.join(", ")
-        ));
-    }
+        diffs.join(", ")
+    };
+    let first = format!(
+        "{}: {name} arrives at session {} {arrival}",
+        what_went_wrong(cause, cause_best),
+        now.number
+    );
     reasons.push(first);
     if let Some(g) = &now.guarded
         && expected.guarded.is_none()
