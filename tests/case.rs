@@ -612,3 +612,42 @@ fn the_graph_of_a_case_holds_every_session_in_order_with_the_events_between() {
         "{rosa}"
     );
 }
+
+#[test]
+fn lint_warns_of_an_earlier_flag_no_route_sets_and_of_a_hard_week_the_opening_cannot_notice() {
+    let path = crate::common::fixture("case/unnoticed.case.ron");
+    let b = bundle(&path);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let src = load::Source::new(&text, &path);
+    let courses = ipt_trainer::core::case_analysis::courses(&b, &guidance(), Limits::default())
+        .expect("the courses");
+    let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, Some(&courses));
+    let w = one(&ds, Code::W027);
+    assert!(w.message.contains("`earlier: [\"guilt\"]`"), "{w}");
+    assert_eq!(w.position.map(|p| p.line), Some(12), "{w}");
+    let w = one(&ds, Code::W028);
+    assert!(
+        w.message.contains("raises distress by 12 before session 2"),
+        "{w}"
+    );
+    assert_eq!(
+        w.position.map(|p| (p.line, p.column)),
+        Some((14, 74)),
+        "{w}"
+    );
+    // Without the search, W027 is not judged.
+    let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, None);
+    assert!(!ds.iter().any(|d| d.code == Code::W027), "{ds:#?}");
+    // The fixture whose session 1 can set its flag has neither.
+    let path = crate::common::fixture("case/pressed.case.ron");
+    let b = bundle(&path);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let src = load::Source::new(&text, &path);
+    let courses = ipt_trainer::core::case_analysis::courses(&b, &guidance(), Limits::default())
+        .expect("the courses");
+    let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, Some(&courses));
+    assert!(
+        !ds.iter().any(|d| matches!(d.code, Code::W027 | Code::W028)),
+        "{ds:#?}"
+    );
+}

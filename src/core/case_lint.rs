@@ -58,11 +58,11 @@ pub fn lint_case(
         let at = [F("sessions"), I(i), F("number")];
         let misfit = match scenario.phase {
             Phase::Initial if n > initial_last => Some(format!(
-                "the initial phase is the first {initial_last} sessions of {}",
+                "the initial phase belongs to the first sessions of the course (up to session {initial_last} of {})",
                 case.total
             )),
             Phase::Termination if n < termination_first => Some(format!(
-                "termination is the last sessions of the course, from session {termination_first} of {}",
+                "termination belongs to the last sessions of the course (from session {termination_first} of {})",
                 case.total
             )),
             Phase::Middle if n == 1 => Some(
