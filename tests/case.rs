@@ -709,3 +709,203 @@ fn a_case_session_stopped_part_way_resumes_in_its_place_in_the_course() {
     let restarted = Course::new(b.clone());
     assert!(Practice::resume_in_case(&saved, &restarted, g.clone()).is_err());
 }
+
+// ---------------------------------------------------------------------------
+// `analyze`, `lint` and `graph` of a case.
+
+use ipt_trainer::core::analysis::Limits;
+use ipt_trainer::core::case_analysis::{CaseAnalysis, WINNABLE, analyze_case};
+
+fn analysed(b: &Arc<CaseBundle>) -> CaseAnalysis {
+    analyze_case(b, &guidance(), Limits::default())
+        .unwrap_or_else(|e| panic!("{} analyses: {e}", b.case.id))
+}
+
+#[test]
+fn every_bundled_case_has_a_winnable_best_course_and_a_worse_worst_one() {
+    let bundles: Vec<Arc<CaseBundle>> = cases().iter().map(|p| bundle(p)).collect();
+    assert!(bundles.len() >= 4, "the bundled cases");
+    // The searches are slow in a debug build: the cases side by side.
+    let results: Vec<(Arc<CaseBundle>, CaseAnalysis)> = std::thread::scope(|s| {
+        let handles: Vec<_> = bundles
+            .iter()
+            .map(|b| s.spawn(move || (b.clone(), analysed(b))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    });
+    for (b, a) in results {
+        let id = &b.case.id;
+        assert_eq!(a.best.len(), b.scenarios.len(), "{id}");
+        assert_eq!(a.worst.len(), b.scenarios.len(), "{id}");
+        for (best, worst) in a.best.iter().zip(&a.worst) {
+            let s = best.scores;
+            assert!(
+                s.rapport >= WINNABLE && s.pacing >= WINNABLE && s.focus >= WINNABLE,
+                "{id}, session {}: the best course scores {s:?}",
+                best.number
+            );
+            assert!(
+                worst.scores.overall < best.scores.overall && worst.weakest() < best.weakest(),
+                "{id}, session {}: the worst {:?} is not worse than the best {:?}",
+                best.number,
+                worst.scores,
+                best.scores
+            );
+        }
+        // The best course arrives at each session as the last one left it
+        // carries over: never more guarded.
+        assert!(a.best.iter().all(|p| p.guarded.is_none()), "{id}");
+    }
+}
+
+#[test]
+fn pressing_the_client_in_session_1_puts_a_trust_gated_disclosure_of_session_2_out_of_reach() {
+    let b = bundle(&crate::common::fixture("case/pressed.case.ron"));
+    let a = analysed(&b);
+    // In the best course the disclosure is within reach.
+    let second = &a.best[1].analysis;
+    assert!(
+        second
+            .disclosures
+            .iter()
+            .any(|d| d.id == "told-her-sister" && d.unlockable),
+        "{:#?}",
+        second.disclosures
+    );
+    assert!(a.worst[0].set.contains("pressed"), "{:?}", a.worst[0].set);
+    let h = a
+        .harms
+        .iter()
+        .find(|h| h.cause == 1 && h.affected == 2)
+        .unwrap_or_else(|| panic!("session 1 harms session 2: {:#?}", a.harms));
+    assert_eq!(
+        h.disclosures_lost,
+        vec![(
+            "told-her-sister".to_string(),
+            "trust at least 48".to_string()
+        )]
+    );
+    assert!(
+        h.arrives_now.trust + 8 <= h.arrives_expected.trust,
+        "{h:#?}"
+    );
+    let said = h.reasons.join("\n");
+    assert!(said.contains("felt pressed"), "{said}");
+    assert!(said.contains("Ana arrives at session 2"), "{said}");
+    assert!(
+        said.contains(
+            "the disclosure `told-her-sister` needs trust at least 48 and is now out of reach"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
+fn lint_warns_of_a_termination_session_at_number_2() {
+    let path = crate::common::fixture("case/early-termination.case.ron");
+    let b = bundle(&path);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let src = load::Source::new(&text, &path);
+    let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, None);
+    let w = one(&ds, Code::W025);
+    let at = w.position.expect("a place");
+    assert_eq!((at.line, at.column), (10, 18), "{w}");
+    assert!(
+        w.message
+            .contains("session 2 of 14 is a termination-phase scenario"),
+        "{w}"
+    );
+    assert!(
+        w.hint.as_deref().is_some_and(|h| h.contains("renumber")),
+        "{w:?}"
+    );
+    // The bundled cases open with an initial session and place each
+    // session's phase where it belongs.
+    for p in cases() {
+        let b = bundle(&p);
+        let text = std::fs::read_to_string(&p).expect("read");
+        let src = load::Source::new(&text, &p);
+        let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, None);
+        assert!(
+            !ds.iter().any(|d| d.code == Code::W025),
+            "{}: {ds:#?}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn the_graph_of_a_case_holds_every_session_in_order_with_the_events_between() {
+    use ipt_trainer::core::graph::{GraphFormat, render_case};
+    for p in cases() {
+        let b = bundle(&p);
+        for format in [GraphFormat::Dot, GraphFormat::Mermaid] {
+            let g = render_case(&b, format);
+            let mut last = 0;
+            for (i, s) in b.scenarios.iter().enumerate() {
+                let label = format!("{}: {}", b.session_label(i), s.id);
+                let at = g
+                    .find(&label)
+                    .unwrap_or_else(|| panic!("{}: {label} in\n{g}", b.case.id));
+                assert!(at >= last, "{}: the sessions in order", b.case.id);
+                last = at;
+                for n in &s.nodes {
+                    assert!(g.contains(&n.id), "{}: node {}", b.case.id, n.id);
+                }
+            }
+            assert_eq!(
+                g.matches("before session").count(),
+                b.scenarios.len() - 1,
+                "{}: a note between each two sessions",
+                b.case.id
+            );
+        }
+    }
+    let rosa = render_case(&by_id("grief-rosa"), GraphFormat::Dot);
+    assert!(
+        rosa.contains("(if no earlier session set `time-limit`) [trust -4, distress +6]"),
+        "{rosa}"
+    );
+}
+
+#[test]
+fn lint_warns_of_an_earlier_flag_no_route_sets_and_of_a_hard_week_the_opening_cannot_notice() {
+    let path = crate::common::fixture("case/unnoticed.case.ron");
+    let b = bundle(&path);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let src = load::Source::new(&text, &path);
+    let courses = ipt_trainer::core::case_analysis::courses(&b, &guidance(), Limits::default())
+        .expect("the courses");
+    let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, Some(&courses));
+    let w = one(&ds, Code::W027);
+    assert!(w.message.contains("`earlier: [\"guilt\"]`"), "{w}");
+    assert_eq!(w.position.map(|p| p.line), Some(12), "{w}");
+    let w = one(&ds, Code::W028);
+    assert!(
+        w.message.contains("raises distress by 12 before session 2"),
+        "{w}"
+    );
+    assert_eq!(
+        w.position.map(|p| (p.line, p.column)),
+        Some((14, 74)),
+        "{w}"
+    );
+    // Without the search, W027 is not judged.
+    let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, None);
+    assert!(!ds.iter().any(|d| d.code == Code::W027), "{ds:#?}");
+    // The fixture whose session 1 can set its flag has neither.
+    let path = crate::common::fixture("case/pressed.case.ron");
+    let b = bundle(&path);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let src = load::Source::new(&text, &path);
+    let courses = ipt_trainer::core::case_analysis::courses(&b, &guidance(), Limits::default())
+        .expect("the courses");
+    let ds = ipt_trainer::core::case_lint::lint_case(&b, &guidance(), &src, Some(&courses));
+    assert!(
+        !ds.iter().any(|d| matches!(d.code, Code::W027 | Code::W028)),
+        "{ds:#?}"
+    );
+}

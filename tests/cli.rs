@@ -440,3 +440,70 @@ fn mermaid_and_dot_keep_ids_that_differ_only_in_punctuation_apart() {
         assert!(d.contains(&format!("\"{id}\" [label=")), "{d}");
     }
 }
+
+#[test]
+fn analyze_lint_and_graph_take_the_bundled_cases() {
+    let cases = ipt_trainer::core::load::case_files(&root().join("scenarios")).expect("cases");
+    assert!(!cases.is_empty());
+    for c in &cases {
+        let c = c.to_str().expect("utf8");
+        // A small search is enough to see the command through.
+        let out = run(&["analyze", c, "--max-states", "20000"]);
+        let said = text(&out.stdout);
+        assert!(out.status.success(), "analyze {c}: {}", text(&out.stderr));
+        assert!(
+            said.contains("Best course") && said.contains("Worst course"),
+            "{said}"
+        );
+        let out = run(&["lint", c]);
+        assert!(out.status.success(), "lint {c}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("1 file checked: 0 errors"),
+            "{}",
+            text(&out.stderr)
+        );
+        for format in ["dot", "mermaid"] {
+            let out = run(&["graph", c, "--format", format]);
+            assert!(out.status.success(), "graph {c}: {}", text(&out.stderr));
+            assert!(
+                text(&out.stdout).contains("session 1 of"),
+                "{}",
+                text(&out.stdout)
+            );
+        }
+    }
+    // `lint DIR` lints the cases in it too.
+    let out = run(&["lint", "tests/fixtures/case"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("warning[W025]"), "{err}");
+    let out = run(&[
+        "lint",
+        "--deny-warnings",
+        "tests/fixtures/case/early-termination.case.ron",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
+
+#[test]
+fn analyze_of_a_case_names_what_in_session_1_makes_session_2_harder() {
+    let out = run(&["analyze", "tests/fixtures/case/pressed.case.ron"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(said.contains("session 1 makes session 2 harder:"), "{said}");
+    assert!(
+        said.contains(
+            "the disclosure `told-her-sister` needs trust at least 48 and is now out of reach"
+        ),
+        "{said}"
+    );
+    let out = run(&[
+        "analyze",
+        "tests/fixtures/case/pressed.case.ron",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["harms"][0]["cause"], 1);
+    assert_eq!(v["best"].as_array().map(Vec::len), Some(2));
+}

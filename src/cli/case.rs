@@ -265,3 +265,105 @@ pub fn parse_case_choices(text: &str) -> Result<Vec<Vec<usize>>, String> {
         })
         .collect()
 }
+
+/// One session of a course, on one line: its scores, ending and how the
+/// client arrived and left.
+fn played_line(p: &crate::core::case_analysis::SessionPlay, total: u32) -> String {
+    let s = p.scores;
+    let (a, l) = (p.arrives, p.leaves);
+    format!(
+        "  session {:>2} of {total}: overall {:>3} (rapport {}, pacing {}, focus {}){}: {}\n      arrives trust {} distress {} openness {}; leaves trust {} distress {} openness {}\n",
+        p.number,
+        s.overall,
+        s.rapport,
+        s.pacing,
+        s.focus,
+        if p.critical { ", a serious error" } else { "" },
+        p.ending_title,
+        a.trust,
+        a.distress,
+        a.openness,
+        l.trust,
+        l.distress,
+        l.openness
+    )
+}
+
+/// `analyze CASE` as text.
+pub fn analysis_text(
+    bundle: &CaseBundle,
+    a: &crate::core::case_analysis::CaseAnalysis,
+    path: &Path,
+) -> String {
+    use crate::core::case_analysis::WINNABLE;
+    let total = bundle.case.total;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Case {} ({}): {} of {} sessions{}",
+        bundle.case.id,
+        path.display(),
+        bundle.scenarios.len(),
+        total,
+        if a.exact {
+            ""
+        } else {
+            " (approximate: a session's search merged similar client states)"
+        }
+    );
+    for (i, s) in bundle.scenarios.iter().enumerate() {
+        let _ = writeln!(out, "  {}: {}", bundle.session_label(i), s.id);
+    }
+    let _ = writeln!(
+        out,
+        "\nBest course (each session on its best overall route, carried into the next):"
+    );
+    for p in &a.best {
+        out.push_str(&played_line(p, total));
+        for e in &p.events {
+            let _ = writeln!(out, "      before it: {e}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nWorst course (each session on its worst overall route):"
+    );
+    for p in &a.worst {
+        out.push_str(&played_line(p, total));
+        if let Some(g) = &p.guarded {
+            let _ = writeln!(out, "      {g}");
+        }
+        for e in &p.events {
+            let _ = writeln!(out, "      before it: {e}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nWhat one session played worst (the others best) does to the sessions after:"
+    );
+    if a.harms.is_empty() {
+        let _ = writeln!(
+            out,
+            "  nothing: every later session still reaches what it reaches in the best course"
+        );
+    }
+    for h in &a.harms {
+        let _ = writeln!(
+            out,
+            "  session {} makes session {} {}:",
+            h.cause,
+            h.affected,
+            if h.unwinnable && h.now.rapport.min(h.now.pacing).min(h.now.focus) < WINNABLE {
+                format!("unwinnable (its best falls below {WINNABLE})")
+            } else if h.unwinnable {
+                "unwinnable (its good ending is out of reach)".to_string()
+            } else {
+                "harder".to_string()
+            }
+        );
+        for r in &h.reasons {
+            let _ = writeln!(out, "    - {r}");
+        }
+    }
+    out
+}

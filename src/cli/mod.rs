@@ -417,6 +417,25 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn graph(path: &Path, format: GraphArg, guidance: Option<&Path>) -> ExitCode {
+    let f = match format {
+        GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
+        GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
+    };
+    if path.file_name().is_some_and(load::is_case_name) {
+        let r = match rubric(guidance) {
+            Ok(r) => r,
+            Err(c) => return c,
+        };
+        return match case::load_case(path, &r.guidance) {
+            Ok(b) => {
+                emit(&render::escape_controls(&crate::core::graph::render_case(
+                    &b, f,
+                )));
+                ExitCode::SUCCESS
+            }
+            Err(c) => c,
+        };
+    }
     // The rubric only for its memory flags, and only if one is given.
     let loaded = match guidance {
         Some(_) => rubric(guidance).and_then(|r| load_scenario(path, &r.flags)),
@@ -424,10 +443,6 @@ fn graph(path: &Path, format: GraphArg, guidance: Option<&Path>) -> ExitCode {
     };
     match loaded {
         Ok(s) => {
-            let f = match format {
-                GraphArg::Dot => crate::core::graph::GraphFormat::Dot,
-                GraphArg::Mermaid => crate::core::graph::GraphFormat::Mermaid,
-            };
             emit(&render::escape_controls(&crate::core::graph::render(&s, f)));
             ExitCode::SUCCESS
         }
@@ -441,6 +456,9 @@ fn analyze(
     limits: crate::core::analysis::Limits,
     guidance: Option<&Path>,
 ) -> ExitCode {
+    if path.file_name().is_some_and(load::is_case_name) {
+        return analyze_case(path, format, limits, guidance);
+    }
     let (scenario, guidance) = match scenario_and_rubric(path, guidance) {
         Ok(both) => both,
         Err(c) => return c,
@@ -471,6 +489,45 @@ fn analyze(
         Ok(a) => {
             match format {
                 Format::Text => emit(&render::escape_controls(&render::analysis(&a, path))),
+                Format::Json => match serde_json::to_string_pretty(&a) {
+                    Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
+                    Err(e) => {
+                        eprintln!("error: cannot write the analysis as JSON: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                },
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `analyze CASE`: the best and worst course, and what in one session
+/// makes a later one unwinnable or harder.
+fn analyze_case(
+    path: &Path,
+    format: Format,
+    limits: crate::core::analysis::Limits,
+    guidance: Option<&Path>,
+) -> ExitCode {
+    let r = match rubric(guidance) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let bundle = match case::load_case(path, &r.guidance) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    match crate::core::case_analysis::analyze_case(&bundle, &r.guidance, limits) {
+        Ok(a) => {
+            match format {
+                Format::Text => emit(&render::escape_controls(&case::analysis_text(
+                    &bundle, &a, path,
+                ))),
                 Format::Json => match serde_json::to_string_pretty(&a) {
                     Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
                     Err(e) => {
@@ -825,6 +882,60 @@ impl Findings {
     }
 }
 
+/// How many points `lint` lets the search of a case's session hold.
+const LINT_MAX_STATES: usize = 50_000;
+
+impl Findings {
+    /// `lint`: the cases under `paths`, checked as `validate` does, then as
+    /// courses of IPT (see `core::case_lint`), from their best and worst
+    /// courses.
+    fn lint_cases(&mut self, paths: &[PathBuf], guidance: &Arc<Guidance>) {
+        for p in paths {
+            for f in load::case_files(p).unwrap_or_default() {
+                self.files += 1;
+                let text = match load::read_source(&f) {
+                    Ok(t) => t,
+                    Err(d) => {
+                        self.add(vec![*d], None);
+                        continue;
+                    }
+                };
+                let loaded = load::load_case_str(&text, &f, guidance);
+                let mut found: Vec<Diagnostic> = loaded
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.file == f)
+                    .cloned()
+                    .collect();
+                if let Some(bundle) = loaded.value {
+                    let bundle = Arc::new(bundle);
+                    // What some route sets is all W027 needs: the quick
+                    // (approximate) search of each session is enough.
+                    let limits = crate::core::analysis::Limits {
+                        max_states: LINT_MAX_STATES,
+                        exact_only: false,
+                    };
+                    let courses = crate::core::case_analysis::courses(&bundle, guidance, limits);
+                    if let Err(e) = &courses {
+                        eprintln!(
+                            "note: {}: the courses could not be searched, so W027 is not checked: {e}",
+                            render::escape_controls(&f.display().to_string())
+                        );
+                    }
+                    let src = load::Source::new(&text, &f);
+                    found.extend(crate::core::case_lint::lint_case(
+                        &bundle,
+                        guidance,
+                        &src,
+                        courses.as_ref().ok(),
+                    ));
+                }
+                self.add(found, Some(&text));
+            }
+        }
+    }
+}
+
 fn validate(paths: &[PathBuf], format: Format, guidance: Option<&Path>) -> ExitCode {
     let mut found = Findings::new(format);
     // Scenarios are checked against the flags of the rubric they will be
@@ -881,6 +992,7 @@ fn lint(
         ds
     });
     found.check_plans(paths, &r.guidance);
+    found.lint_cases(paths, &r.guidance);
     // Which principles these scenarios give too few drills for: a note for
     // the author, not a warning (one scenario cannot cover them all).
     let catalogue = crate::core::drill::Catalogue::build(&scenarios, &r.guidance);

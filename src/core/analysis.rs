@@ -25,7 +25,7 @@ use crate::core::model::{
 };
 use crate::core::rubric::{Guidance, RuleCondition, ScoreDelta, ScoringModel, delta_on};
 use crate::core::scoring::{Scores, against_options};
-use crate::core::session::{Mind, OVERTIME_PENALTY_CAP, overtime_penalty};
+use crate::core::session::{Carried, Mind, OVERTIME_PENALTY_CAP, overtime_penalty};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
@@ -246,6 +246,11 @@ pub struct Analysis {
     pub disclosures: Vec<DisclosureReach>,
     /// Best and worst routes per objective; empty if no route finishes.
     pub extremes: Vec<Extreme>,
+    /// Every flag some route can leave in the client's memory (disclosures,
+    /// the rubric's flags) and every task some route covers: in a case,
+    /// what the sessions after can test with `earlier`.
+    #[serde(skip)]
+    pub flags_set: BTreeSet<String>,
 }
 
 /// A quick hash for the search's tables (the keys are ours, not an
@@ -1102,6 +1107,9 @@ struct Search<'a, 'r> {
     pending: Vec<Option<Mind>>,
     unlocked: HashSet<(usize, usize)>,
     endings_reached: HashSet<usize>,
+    /// Every flag some route leaves in the client's memory (and every task
+    /// some route covers): what a later session of a case can test.
+    flags_set: HashSet<String>,
     back_edges: usize,
     limits: Limits,
     /// The points in the order they were combined (every point after the
@@ -1174,6 +1182,15 @@ impl Search<'_, '_> {
         Ok(id)
     }
 
+    /// Notes what a route has set so far (flags a later session can test).
+    fn note_flags(&mut self, m: &Mind) {
+        for f in m.memory.iter().chain(&m.tasks_done) {
+            if !f.starts_with(crate::core::model::IN_A_CASE) && !self.flags_set.contains(f) {
+                self.flags_set.insert(f.clone());
+            }
+        }
+    }
+
     /// Works out the moves open at a point.
     fn expand(&mut self, id: u32) -> Result<(), AnalysisError> {
         let Some(mind) = self.pending.get_mut(id as usize).and_then(Option::take) else {
@@ -1213,9 +1230,11 @@ impl Search<'_, '_> {
                     self.unlocked.insert((j, d));
                 }
                 charge(self.space.settle(from, Some(j), &next));
+                self.note_flags(&next);
                 Target::State(self.intern(j, next, Some((id, option)))?)
             } else if let Some(&e) = self.space.endings.get(choice.next.as_str()) {
                 self.endings_reached.insert(e);
+                self.note_flags(&next);
                 charge(self.space.settle(from, None, &next));
                 charge(self.space.overtime(&next));
                 Target::Ending(u32::try_from(e).unwrap_or(u32::MAX))
@@ -1603,14 +1622,34 @@ pub fn analyze_reporting(
     limits: Limits,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Analysis, AnalysisError> {
+    analyze_from(scenario, guidance, limits, None, progress)
+}
+
+/// As [`analyze_reporting`], the client arriving as `carried` says (a
+/// session of a case: the state and the earlier sessions' flags the course
+/// brings), or as the scenario's own start when `None`.
+pub fn analyze_from(
+    scenario: &Scenario,
+    guidance: &Guidance,
+    limits: Limits,
+    carried: Option<&Carried>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Analysis, AnalysisError> {
+    let start = match carried {
+        Some(c) => Mind::carried(c),
+        None => Mind::start(scenario),
+    };
+    let search_space = |limits, banded, progress: &mut dyn FnMut(&Progress)| {
+        search_space(scenario, guidance, limits, banded, &start, progress)
+    };
     if limits.exact_only {
-        return search_space(scenario, guidance, limits, false, progress);
+        return search_space(limits, false, progress);
     }
     // The merged search is quick and never bigger than the exact one; on
     // the bundled scenarios the exact one is 28 to 240 times its size. If
     // twenty times the merged size is past the limit, the exact search is
     // not worth starting.
-    let rough = search_space(scenario, guidance, limits, true, progress)?;
+    let rough = search_space(limits, true, progress)?;
     // Unless the client's state hardly varies (about one state per node,
     // as in a long scenario that does not depend on it): then the exact
     // search is about as big as the merged one.
@@ -1618,7 +1657,7 @@ pub fn analyze_reporting(
     if varies && rough.states.saturating_mul(ROUGH_TO_EXACT) > limits.max_states {
         return Ok(rough);
     }
-    match search_space(scenario, guidance, limits, false, progress) {
+    match search_space(limits, false, progress) {
         Err(AnalysisError::TooLarge { .. }) => Ok(rough),
         other => other,
     }
@@ -1633,6 +1672,7 @@ fn search_space(
     guidance: &Guidance,
     limits: Limits,
     banded: bool,
+    arrival: &Mind,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Analysis, AnalysisError> {
     let mut space = Space::new(scenario, guidance)?;
@@ -1651,15 +1691,17 @@ fn search_space(
         pending: Vec::new(),
         unlocked: HashSet::new(),
         endings_reached: HashSet::new(),
+        flags_set: HashSet::new(),
         back_edges: 0,
         limits,
         order: Vec::new(),
         back: Vec::new(),
     };
-    let mut mind = Mind::start(scenario);
+    let mut mind = arrival.clone();
     for d in mind.arrive(&scenario.nodes[first]) {
         search.unlocked.insert((first, d));
     }
+    search.note_flags(&mind);
     let root = search.intern(first, mind, None)?;
     let back = search.run(root)?;
     let loops = search.back_edges > 0;
@@ -1777,5 +1819,6 @@ fn search_space(
         loops,
         disclosures,
         extremes,
+        flags_set: search.flags_set.into_iter().collect(),
     })
 }

@@ -473,6 +473,9 @@ fn best_end(session: &Session) -> Option<ClientState> {
         ),
     }
     .ok()?;
+    if session.is_steady() {
+        s = s.steadied();
+    }
     while let Some(p) = s.best_position() {
         if s.choose(p).is_err() {
             break;

@@ -85,6 +85,15 @@ pub enum Code {
     W023,
     /// A case's session is about another client than the case names.
     W024,
+    /// Case lint: a session whose phase does not fit its number in the course.
+    W025,
+    /// Case lint: no session in the initial phase, or none in termination.
+    W026,
+    /// Case lint: an `earlier` flag no route of the sessions before sets.
+    W027,
+    /// Case lint: an event raises distress sharply before a session whose
+    /// opening cannot notice it.
+    W028,
 }
 
 impl Code {
@@ -104,7 +113,11 @@ impl Code {
             | Code::W021
             | Code::W022
             | Code::W023
-            | Code::W024 => Severity::Warning,
+            | Code::W024
+            | Code::W025
+            | Code::W026
+            | Code::W027
+            | Code::W028 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -144,6 +157,10 @@ impl Code {
             Code::W022 => "W022",
             Code::W023 => "W023",
             Code::W024 => "W024",
+            Code::W025 => "W025",
+            Code::W026 => "W026",
+            Code::W027 => "W027",
+            Code::W028 => "W028",
         }
     }
 }

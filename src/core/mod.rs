@@ -3,6 +3,8 @@
 
 pub mod analysis;
 pub mod case;
+pub mod case_analysis;
+pub mod case_lint;
 pub mod cue;
 pub mod debrief;
 pub mod diagnostic;

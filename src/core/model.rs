@@ -542,6 +542,17 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Every condition in the scenario: on options, disclosures and lines.
+    pub fn conditions(&self) -> impl Iterator<Item = &Condition> {
+        self.nodes.iter().flat_map(|n| {
+            n.options
+                .iter()
+                .map(|o| &o.when)
+                .chain(n.disclosures.iter().map(|d| &d.when))
+                .chain(n.client.iter().map(|l| &l.when))
+        })
+    }
+
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }

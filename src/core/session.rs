@@ -249,6 +249,20 @@ impl Mind {
         Mind::new(scenario.client.start)
     }
 
+    /// A client arriving at a session of a case: in the carried state, with
+    /// what the sessions before set as `earlier:` flags (the session and
+    /// `analyze` both start a case's session from this).
+    pub fn carried(c: &Carried) -> Mind {
+        let mut m = Mind::new(c.state);
+        m.memory.extend(
+            c.earlier
+                .iter()
+                .map(|f| crate::core::model::earlier_flag(f)),
+        );
+        m.memory.insert(crate::core::model::IN_A_CASE.to_string());
+        m
+    }
+
     /// A client in this state with nothing yet said or done.
     pub fn new(mut state: ClientState) -> Mind {
         clamp_state(&mut state);
@@ -475,16 +489,7 @@ impl Session {
             .get(&start)
             .ok_or_else(|| SessionError::BrokenScenario(start.clone()))?;
         let mind = match &carried {
-            Some(c) => {
-                let mut m = Mind::new(c.state);
-                m.memory.extend(
-                    c.earlier
-                        .iter()
-                        .map(|f| crate::core::model::earlier_flag(f)),
-                );
-                m.memory.insert(crate::core::model::IN_A_CASE.to_string());
-                m
-            }
+            Some(c) => Mind::carried(c),
             None => Mind::start(&scenario),
         };
         let state = mind.state;
@@ -534,6 +539,19 @@ impl Session {
         let mut s = Session::new(scenario, guidance, seed)?;
         s.mood = false;
         Ok(s)
+    }
+
+    /// This session without the client's mood drift from here on (as
+    /// [`Session::steady`]): a case's course played as `analyze` models it.
+    #[must_use]
+    pub fn steadied(mut self) -> Session {
+        self.mood = false;
+        self
+    }
+
+    /// Whether the client's mood drifts (see [`Session::steady`]).
+    pub fn is_steady(&self) -> bool {
+        !self.mood
     }
 
     pub fn scenario(&self) -> &Arc<Scenario> {

@@ -247,7 +247,7 @@ pub fn load_case_str(text: &str, path: &Path, guidance: &Guidance) -> Loaded<Cas
                     .with_hint("a case follows one client: use that client's sessions, or correct `client`"),
                 );
             }
-            for c in conditions(&s) {
+            for c in s.conditions() {
                 check_earlier(&src, &mut out, &at_file, c, &settable, i);
             }
             settable.extend(
@@ -304,17 +304,6 @@ fn load_session(file: &Path, flags: &BTreeSet<String>) -> Result<Loaded<Scenario
         format!("cannot be read: {why}")
     })?;
     Ok(load_scenario_source(&Source::new(&text, file), Some(flags)))
-}
-
-/// Every condition in a scenario: on options, disclosures and lines.
-fn conditions(s: &Scenario) -> impl Iterator<Item = &Condition> {
-    s.nodes.iter().flat_map(|n| {
-        n.options
-            .iter()
-            .map(|o| &o.when)
-            .chain(n.disclosures.iter().map(|d| &d.when))
-            .chain(n.client.iter().map(|l| &l.when))
-    })
 }
 
 /// `earlier` and `not_earlier` flags must be ones the sessions before can
