@@ -188,3 +188,118 @@ fn with_text_at_200_percent_every_screen_is_a_real_picture_at_1280x800() {
     assert_eq!(drills.len(), 1, "and the drills");
     assert!(store.load_settings().0.text_scale > 1.9, "still at 200 %");
 }
+
+/// One node of the accessibility tree as `tests/a11y/atspi_tree.py` wrote
+/// it: role, name, live-region attributes.
+struct Node {
+    role: String,
+    name: String,
+    attrs: String,
+}
+
+fn read_tree(path: &Path) -> Vec<Node> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let _depth = f.next()?;
+            Some(Node {
+                role: f.next()?.to_string(),
+                name: f.next().unwrap_or_default().to_string(),
+                attrs: f.next().unwrap_or_default().to_string(),
+            })
+        })
+        .collect()
+}
+
+fn spoken(tree: &[Node]) -> String {
+    tree.iter()
+        .map(|n| format!("{}: {} {}", n.role, n.name, n.attrs))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+#[ignore = "needs Xvfb, Mesa's Vulkan driver and the AT-SPI bus: run scripts/test (it installs them and includes this test)"]
+fn a_screen_reader_hears_the_library_a_session_and_the_debrief() {
+    needs_xvfb();
+    let data = tempfile::tempdir().expect("tmp");
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-atspi");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).expect("out dir");
+    let status = Command::new("timeout")
+        .args(["400", "dbus-run-session", "--", "/usr/bin/python3"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y/atspi_tree.py"))
+        .arg(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .arg(&out_dir)
+        .env("IPT_TRAINER_DATA", data.path())
+        .env("IPT_TRAINER_WINDOW", "1280x800")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("start dbus-run-session (scripts/install-deps --test installs it)");
+    assert!(status.success(), "the reader or the app failed: {status}");
+
+    let scenario = ipt_trainer::core::load::load_scenario_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/grief-initial-rosa.ron"),
+    )
+    .value
+    .expect("the autoplayed scenario loads");
+
+    // The library: the scenarios by title, as buttons.
+    let library = read_tree(&out_dir.join("1-library.tree"));
+    assert!(
+        library
+            .iter()
+            .any(|n| n.name.contains(&scenario.title) && n.role.contains("button")),
+        "the library names its scenarios:\n{}",
+        spoken(&library)
+    );
+
+    // A session: the options as buttons with their numbers, the client's
+    // line as a live region, the face as a picture with words.
+    let session = read_tree(&out_dir.join("3-session.tree"));
+    for k in 1..=3 {
+        assert!(
+            session
+                .iter()
+                .any(|n| n.role.contains("button") && n.name.starts_with(&format!("{k}."))),
+            "option {k} with its number:\n{}",
+            spoken(&session)
+        );
+    }
+    // The client's lines are spoken as they appear (the live region's
+    // announcements), each with who says it and, where there is one, the
+    // body-language line.
+    let heard = std::fs::read_to_string(out_dir.join("announcements.txt")).expect("announcements");
+    let lines: Vec<&str> = heard.lines().collect();
+    assert!(
+        lines.len() >= 4
+            && lines
+                .iter()
+                .all(|l| l.starts_with(&format!("{}:", scenario.client.name))),
+        "every new line of the client is announced: {lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.ends_with(')')),
+        "with the body-language line: {lines:#?}"
+    );
+    assert!(
+        session
+            .iter()
+            .any(|n| n.role.contains("image") && n.name.starts_with("The client's face.")),
+        "the face has words:\n{}",
+        spoken(&session)
+    );
+
+    // The debrief: the three scores with their values.
+    let debrief = read_tree(&out_dir.join("4-debrief.tree"));
+    for score in ["Rapport", "Pacing", "Focus"] {
+        assert!(
+            debrief.iter().any(|n| {
+                n.name.starts_with(score) && n.name.chars().any(|c| c.is_ascii_digit())
+            }),
+            "{score} with its value:\n{}",
+            spoken(&debrief)
+        );
+    }
+}

@@ -26,6 +26,13 @@ struct Script {
     wait: u32,
     /// Only the library and the drill screens (`IPT_TRAINER_AUTOPLAY=drills`).
     drills_only: bool,
+    /// `IPT_TRAINER_AUTOPLAY=a11y`: the library, a session and its debrief,
+    /// each held until a screen-reader test has read the accessibility
+    /// tree: autoplay writes `DIR/<screen>.ready` and goes on when
+    /// `DIR/<screen>.done` appears.
+    a11y: bool,
+    /// The screen a reader is reading (a11y).
+    held: Option<String>,
 }
 
 /// The first step of the drills, and of the screens after them.
@@ -40,13 +47,29 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
                 step: 0,
                 wait: 0,
                 drills_only: std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "drills"),
+                a11y: std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "a11y"),
+                held: None,
             })
             .add_systems(Update, drive.after(super::Actions))
             .add_systems(Last, time_session_frames);
     }
 }
 
+impl Script {
+    /// In the a11y run, waits here until the reader is done with `name`.
+    fn hold(&mut self, name: &str) {
+        if self.a11y {
+            self.held = Some(name.to_string());
+        }
+    }
+}
+
 fn shot(commands: &mut Commands, dir: &std::path::Path, name: &str) {
+    if std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "a11y") {
+        // A screen reader reads this screen instead (see `Script::a11y`).
+        let _ = std::fs::write(dir.join(format!("{name}.ready")), name);
+        return;
+    }
     commands
         .spawn(Screenshot::primary_window())
         .observe(save_to_disk(dir.join(format!("{name}.png"))));
@@ -62,6 +85,13 @@ fn drive(
     mut out: MessageWriter<UiAction>,
     mut exit: MessageWriter<AppExit>,
 ) {
+    if let Some(name) = script.held.clone() {
+        if script.dir.join(format!("{name}.done")).exists() {
+            script.held = None;
+        } else {
+            return;
+        }
+    }
     // Let a few frames draw after each step before the next.
     if script.wait > 0 {
         script.wait -= 1;
@@ -82,7 +112,10 @@ fn drive(
                 script.wait = 5;
             }
         }
-        1 => shot(&mut commands, &dir, "1-library"),
+        1 => {
+            shot(&mut commands, &dir, "1-library");
+            script.hold("1-library");
+        }
         // The solo session, then the class vote, then the hot seat.
         2 | 16 | 22 => {
             out.write(UiAction::Select(SCENARIO.into()));
@@ -98,7 +131,10 @@ fn drive(
                 out.write(UiAction::Choose(p));
             }
         }
-        9 => shot(&mut commands, &dir, "3-session"),
+        9 => {
+            shot(&mut commands, &dir, "3-session");
+            script.hold("3-session");
+        }
         10 => {
             // Play on to an ending.
             match practice.session() {
@@ -112,7 +148,13 @@ fn drive(
                 _ => {}
             }
         }
-        11 => shot(&mut commands, &dir, "4-debrief"),
+        11 => {
+            shot(&mut commands, &dir, "4-debrief");
+            script.hold("4-debrief");
+        }
+        12 if script.a11y => {
+            exit.write(AppExit::Success);
+        }
         12 | 40 => {
             out.write(UiAction::Go(Screen::History));
         }

@@ -30,6 +30,15 @@ pub fn face_with(
     size: f32,
 ) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), egui::Sense::hover());
+    let feeling = emotion.map_or(String::new(), |e| {
+        format!(" Shows {}.", e.label().to_lowercase())
+    });
+    crate::app::a11y::name(
+        ui,
+        &response,
+        egui::accesskit::Role::Image,
+        format!("The client's face. {}{feeling}", describe(state)),
+    );
     let p = ui.painter_at(rect);
     let c = rect.center();
     let r = size * 0.42;

@@ -1,6 +1,7 @@
 //! The desktop app: Bevy + egui. It only draws the core's state and routes
 //! the trainee's input back to it; every rule lives in `crate::core`.
 
+pub mod a11y;
 pub mod assets;
 #[cfg(feature = "dev")]
 pub mod autoplay;

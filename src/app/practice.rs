@@ -119,7 +119,7 @@ pub fn apply_actions(
                     &mut resumable,
                     &mut selected,
                     &mut current,
-                    &catalog,
+                    (&catalog, &mut cases),
                     &rubric,
                     &mut notices,
                 ) =>
@@ -231,13 +231,48 @@ fn resume(
     resumable: &mut Resumable,
     selected: &mut Selected,
     current: &mut Practising,
-    catalog: &Catalog,
+    (catalog, cases): (&Catalog, &mut crate::app::cases::Cases),
     rubric: &Rubric,
     notices: &mut Notices,
 ) -> bool {
     let Some(saved) = resumable.0.take() else {
         return false;
     };
+    if let Some(case) = saved.case.clone() {
+        // A session of a case resumes in its place in the course.
+        let Some(course) = cases.get(&case.id).and_then(|e| e.course.as_ref()) else {
+            notices.0.push(format!(
+                "The case `{}` of the unfinished session is not loaded (yet); try again in a moment.",
+                case.id
+            ));
+            resumable.0 = Some(saved);
+            return false;
+        };
+        return match Practice::resume_in_case(&saved, course, rubric.0.clone()) {
+            Ok((p, note)) => {
+                if note.dropped_moves > 0 {
+                    notices.0.push(format!(
+                        "The session changed since it was saved; its last {} move(s) no longer fit and were dropped.",
+                        note.dropped_moves
+                    ));
+                }
+                cases.open = Some(case.id.clone());
+                selected.id = Some(saved.scenario_id.clone());
+                *current = Practising {
+                    practice: Some(p),
+                    ..Practising::default()
+                };
+                true
+            }
+            Err(e) => {
+                notices.0.push(format!(
+                    "The unfinished session of {} could not be resumed: {e}",
+                    case.title
+                ));
+                false
+            }
+        };
+    }
     let Some(scenario) = catalog
         .by_id(&saved.scenario_id)
         .and_then(|e| e.scenario.clone())
@@ -282,11 +317,6 @@ fn save_progress(current: &Practising, prefs: Option<&Prefs>, notices: &mut Noti
     let (Some(p), Some(prefs)) = (current.practice.as_ref(), prefs) else {
         return;
     };
-    // A session of a case is not saved part-way (resuming it would lose
-    // its place in the case); the case keeps every session finished.
-    if p.case().is_some() {
-        return;
-    }
     let result = if let Some(saved) = p.in_progress() {
         prefs.store.save_in_progress(&saved)
     } else {

@@ -98,16 +98,23 @@ pub fn transcript(ui: &mut egui::Ui, s: &Session, reserve: f32, names: &[String]
                 bubble(ui, who, &t.text, true);
             }
             if let Some(prompt) = s.prompt() {
-                bubble(ui, name, &prompt.client_line, false);
+                let r = bubble(ui, name, &prompt.client_line, false);
+                let mut spoken = format!("{name}: {}", prompt.client_line);
                 for d in &prompt.disclosures {
                     bubble(ui, name, d, false);
+                    spoken.push(' ');
+                    spoken.push_str(d);
                 }
+                if !prompt.cue.body.is_empty() {
+                    spoken.push_str(&format!(" ({})", prompt.cue.body));
+                }
+                crate::app::a11y::live(ui, "client-line", r.rect, spoken);
             }
         });
 }
 
 /// One line of the conversation, the trainee's on the right.
-pub fn bubble(ui: &mut egui::Ui, who: &str, text: &str, trainee: bool) {
+pub fn bubble(ui: &mut egui::Ui, who: &str, text: &str, trainee: bool) -> egui::Response {
     let fill = if trainee {
         ui.visuals().selection.bg_fill.gamma_multiply(0.35)
     } else {
@@ -129,8 +136,10 @@ pub fn bubble(ui: &mut egui::Ui, who: &str, text: &str, trainee: bool) {
                     ui.label(egui::RichText::new(who).small().strong());
                     ui.label(text);
                 });
-            });
-    });
+            })
+            .response
+    })
+    .inner
 }
 
 /// A titled score bar for meters and the debrief.
@@ -142,11 +151,17 @@ pub fn score_bar(ui: &mut egui::Ui, label: &str, score: i32) {
             egui::Label::new(egui::RichText::new(label).strong()),
         );
         let width = (ui.available_width() - 48.0).clamp(40.0, 360.0);
-        bar(
+        let r = bar(
             ui,
             score.clamp(0, 100) as f32 / 100.0,
             &format!("{score}"),
             width,
+        );
+        crate::app::a11y::name(
+            ui,
+            &r,
+            egui::accesskit::Role::Meter,
+            format!("{label} {score} of 100"),
         );
     });
 }
@@ -155,10 +170,24 @@ pub fn score_bar(ui: &mut egui::Ui, label: &str, score: i32) {
 /// bar would stand on two backgrounds, and cannot keep its contrast on
 /// both. The bar itself is in the theme's selection colour (3:1 against
 /// the panel, as graphics need).
+///
+/// Returns the bar's own response (a screen reader reads `figure` as its
+/// name unless the caller names it).
 pub fn bar(ui: &mut egui::Ui, fraction: f32, figure: &str, width: f32) -> egui::Response {
     ui.horizontal(|ui| {
-        ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_width(width));
+        let r = ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_width(width));
+        // An outline in the text colour shows the whole track, so the
+        // unfilled part is visible in every theme (in high contrast the
+        // track is as black as the panel).
+        ui.painter().rect_stroke(
+            r.rect,
+            r.rect.height() / 2.0,
+            egui::Stroke::new(1.0, ui.visuals().text_color()),
+            egui::StrokeKind::Inside,
+        );
         ui.label(figure);
+        crate::app::a11y::name(ui, &r, egui::accesskit::Role::Meter, figure);
+        r
     })
-    .response
+    .inner
 }

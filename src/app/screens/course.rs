@@ -220,7 +220,7 @@ fn chart(ui: &mut egui::Ui, course: &Course) {
             .map(|d| [f64::from(d.number), f64::from(f(&d.scores))])
             .collect()
     };
-    Plot::new("course-chart")
+    let plot = Plot::new("course-chart")
         .height(180.0)
         .include_y(0.0)
         .include_y(100.0)
@@ -233,6 +233,20 @@ fn chart(ui: &mut egui::Ui, course: &Course) {
             p.line(Line::new("Pacing", series(|s| s.pacing)));
             p.line(Line::new("Focus", series(|s| s.focus)));
         });
+    let of = |f: fn(&crate::core::scoring::Scores) -> i32| -> Vec<i32> {
+        course.done.iter().map(|d| f(&d.scores)).collect()
+    };
+    crate::app::a11y::name(
+        ui,
+        &plot.response,
+        egui::accesskit::Role::Image,
+        format!(
+            "Chart of the scores across the course. {}. {}. {}.",
+            crate::app::a11y::trend("Rapport", &of(|s| s.rapport), "sessions"),
+            crate::app::a11y::trend("Pacing", &of(|s| s.pacing), "sessions"),
+            crate::app::a11y::trend("Focus", &of(|s| s.focus), "sessions")
+        ),
+    );
 }
 
 /// The course's scores and its checks: what only a course can show (the

@@ -184,7 +184,7 @@ pub fn view_with_group(
                     .enumerate()
                     .map(|(i, s)| [i as f64, f64::from(s.distress)])
                     .collect();
-                Plot::new("state")
+                let plot = Plot::new("state")
                     .legend(Legend::default())
                     .height(220.0)
                     .include_y(0.0)
@@ -197,6 +197,19 @@ pub fn view_with_group(
                         p.line(Line::new("Trust", trust).width(2.5));
                         p.line(Line::new("Distress", distress).width(2.5));
                     });
+                let of = |f: fn(&crate::core::model::ClientState) -> i32| -> Vec<i32> {
+                    d.states.iter().map(f).collect()
+                };
+                crate::app::a11y::name(
+                    &cols[1],
+                    &plot.response,
+                    egui::accesskit::Role::Image,
+                    format!(
+                        "Chart of the client across the session. {}. {}.",
+                        crate::app::a11y::trend("Trust", &of(|s| s.trust), "turns"),
+                        crate::app::a11y::trend("Distress", &of(|s| s.distress), "turns")
+                    ),
+                );
             });
             if !d.tasks.is_empty() {
                 ui.label(egui::RichText::new("Session tasks").strong());

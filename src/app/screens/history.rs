@@ -95,7 +95,8 @@ fn attempts(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
     };
     let own = points(false);
     let groups = points(true);
-    Plot::new("progress")
+    let overall: Vec<i32> = own.iter().map(|p| p[1] as i32).collect();
+    let plot = Plot::new("progress")
         .legend(Legend::default())
         .height(180.0)
         .include_y(0.0)
@@ -117,6 +118,15 @@ fn attempts(ui: &mut egui::Ui, records: &[AttemptRecord]) -> Option<UiAction> {
                 );
             }
         });
+    crate::app::a11y::name(
+        ui,
+        &plot.response,
+        egui::accesskit::Role::Image,
+        format!(
+            "Chart of your progress. {}.",
+            crate::app::a11y::trend("Your overall score", &overall, "attempts")
+        ),
+    );
     egui::ScrollArea::vertical()
         .id_salt("attempts")
         .max_height(300.0)

@@ -73,20 +73,27 @@ fn best(records: &[AttemptRecord], id: &str) -> Option<(i32, usize)> {
 
 fn combo<T: Copy + PartialEq>(
     ui: &mut egui::Ui,
-    id: &str,
+    (id, name): (&str, &str),
     value: &mut Option<T>,
     all: &[T],
     label: fn(T) -> &'static str,
     any: &str,
 ) {
-    egui::ComboBox::from_id_salt(id)
+    let r = egui::ComboBox::from_id_salt(id)
         .selected_text(value.map_or(any, label))
         .show_ui(ui, |ui| {
             ui.selectable_value(value, None, any);
             for v in all {
                 ui.selectable_value(value, Some(*v), label(*v));
             }
-        });
+        })
+        .response;
+    // The box's name is what it filters, its value what is chosen.
+    let chosen = value.map_or(any, label).to_string();
+    ui.ctx().accesskit_node_builder(r.id, |n| {
+        n.set_label(format!("Filter: {name}"));
+        n.set_value(chosen);
+    });
 }
 
 pub fn view(
@@ -122,17 +129,18 @@ pub fn view(
         ui.label("Short drills on single choice points, chosen for the skills you miss most.");
     });
     ui.horizontal(|ui| {
-        ui.label("Search:");
+        let label = ui.label("Search:");
         ui.add(
             egui::TextEdit::singleline(&mut filters.search)
                 .hint_text("title, client, area")
                 .desired_width(220.0),
-        );
+        )
+        .labelled_by(label.id);
     });
     ui.horizontal_wrapped(|ui| {
         combo(
             ui,
-            "area",
+            ("area", "problem area"),
             &mut filters.area,
             &ProblemArea::ALL,
             ProblemArea::label,
@@ -140,7 +148,7 @@ pub fn view(
         );
         combo(
             ui,
-            "phase",
+            ("phase", "phase"),
             &mut filters.phase,
             &Phase::ALL,
             Phase::label,
@@ -148,7 +156,7 @@ pub fn view(
         );
         combo(
             ui,
-            "difficulty",
+            ("difficulty", "level"),
             &mut filters.difficulty,
             &Difficulty::ALL,
             Difficulty::label,
@@ -251,7 +259,14 @@ fn courses(ui: &mut egui::Ui, cases: &crate::app::cases::Cases) -> Option<UiActi
                 } else {
                     "Continue the course"
                 };
-                if ui.button(label).clicked() {
+                let open = ui.button(label);
+                crate::app::a11y::name(
+                    ui,
+                    &open,
+                    egui::accesskit::Role::Button,
+                    format!("{label}: {}", b.case.title),
+                );
+                if open.clicked() {
                     action = Some(UiAction::OpenCase(b.case.id.clone()));
                 }
             } else {
@@ -300,7 +315,16 @@ fn card(ui: &mut egui::Ui, e: &Entry, records: &[AttemptRecord], width: f32) -> 
                     )),
                     None => ui.label("Not tried yet"),
                 };
-                if ui.button("Open").clicked() {
+                let open = ui.button("Open");
+                // Heard on its own (tabbing from button to button), "Open"
+                // needs the scenario's title.
+                crate::app::a11y::name(
+                    ui,
+                    &open,
+                    egui::accesskit::Role::Button,
+                    format!("Open {}", s.title),
+                );
+                if open.clicked() {
                     action = Some(UiAction::Select(s.id.clone()));
                 }
             });
