@@ -171,8 +171,8 @@ pub fn score_bar(ui: &mut egui::Ui, label: &str, score: i32) {
 /// both. The bar itself is in the theme's selection colour (3:1 against
 /// the panel, as graphics need).
 ///
-/// Returns the bar's own response (a screen reader reads `figure` as its
-/// name unless the caller names it).
+/// Returns the bar's own response, for the caller to name (the figure
+/// beside it is read as a label of its own).
 pub fn bar(ui: &mut egui::Ui, fraction: f32, figure: &str, width: f32) -> egui::Response {
     ui.horizontal(|ui| {
         let r = ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_width(width));
@@ -186,7 +186,6 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, figure: &str, width: f32) -> egui::
             egui::StrokeKind::Inside,
         );
         ui.label(figure);
-        crate::app::a11y::name(ui, &r, egui::accesskit::Role::Meter, figure);
         r
     })
     .inner
