@@ -1,5 +1,5 @@
 //! What a screen reader hears (AccessKit: AT-SPI on Linux, UI Automation
-//! on Windows, NSAccessibility on macOS). egui names its own widgets; this
+//! on Windows, `NSAccessibility` on macOS). egui names its own widgets; this
 //! names what it draws as pictures (the face, bars, charts) and makes the
 //! client's newest line a live region, so it is spoken as it appears.
 

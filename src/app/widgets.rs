@@ -106,7 +106,9 @@ pub fn transcript(ui: &mut egui::Ui, s: &Session, reserve: f32, names: &[String]
                     spoken.push_str(d);
                 }
                 if !prompt.cue.body.is_empty() {
-                    spoken.push_str(&format!(" ({})", prompt.cue.body));
+                    spoken.push_str(" (");
+                    spoken.push_str(&prompt.cue.body);
+                    spoken.push(')');
                 }
                 crate::app::a11y::live(ui, "client-line", r.rect, spoken);
             }
