@@ -96,9 +96,19 @@ pub fn client_panel(ui: &mut egui::Ui, s: &Session, coach: bool, group: bool) ->
     } else {
         clock
     });
-    ui.add(egui::ProgressBar::new(
+    let width = ui.available_width();
+    let bar = crate::app::widgets::bar(
+        ui,
         (s.clock() as f32 / sc.minutes.max(1) as f32).min(1.0),
-    ));
+        "",
+        (width - 16.0).max(40.0),
+    );
+    crate::app::a11y::name(
+        ui,
+        &bar,
+        egui::accesskit::Role::Meter,
+        format!("{} of {} minutes used", s.clock(), sc.minutes),
+    );
     if coach {
         ui.separator();
         ui.label(egui::RichText::new("Coach").strong());
