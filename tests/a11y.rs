@@ -8,7 +8,7 @@
 //! `$IPT_AXE_DIR`); `scripts/test` runs it with `--ignored a11y::`.
 
 use crate::common::{root, scenario};
-use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn, OptionVotes};
+use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn};
 use ipt_trainer::core::store::{read_record, write_record};
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -222,14 +222,13 @@ fn play_first_options(args: &[&str], first: &[String], sep: char) {
     panic!("{args:?}: no number of choices fits");
 }
 
-/// A session's walkthrough choices (the best route for seed 2026).
+/// A session's walkthrough choices, as `--choices` takes them.
 fn walkthrough(id: &str) -> String {
-    let text = std::fs::read_to_string(root().join("scenarios").join(format!("{id}.walkthrough")))
-        .expect("a walkthrough");
-    text.lines()
-        .find_map(|l| l.strip_prefix("choices: "))
-        .expect("choices:")
-        .replace(' ', "")
+    crate::common::walkthrough(id)
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A folder of records as a class hands them in.
@@ -328,31 +327,7 @@ fn class_records(dir: &Path) {
     let mut r = read_record(&dir.join(format!("ana-{id}.json"))).expect("a record");
     r.trainee = "Group 3B".into();
     r.finished_at += 3600;
-    let turns = r
-        .debrief
-        .turns
-        .iter()
-        .map(|t| GroupTurn {
-            votes: sc
-                .node(&t.node)
-                .expect("node")
-                .options
-                .iter()
-                .enumerate()
-                .map(|(i, o)| OptionVotes {
-                    option: i,
-                    text: o.text.clone(),
-                    votes: if i == t.option { 7 } else { 1 },
-                    points: 0,
-                    critical: false,
-                    why: String::new(),
-                })
-                .collect(),
-            by: None,
-            tutor_pick: false,
-            discuss: String::new(),
-        })
-        .collect();
+    let turns = crate::common::class_vote_turns(&sc, &r);
     r.group = Some(GroupRecord {
         mode: GroupMode::ClassVote,
         name: "Group 3B".into(),

@@ -4,7 +4,7 @@
 //! seed and choices give the same course; what session 1 agreed changes
 //! what the client says later; the client carries the last session over.
 
-use crate::common::{guidance, root};
+use crate::common::{guidance, root, walkthrough};
 use ipt_trainer::core::case::{CaseBundle, Course, GUARDED, NEAR_BEST};
 use ipt_trainer::core::diagnostic::{Code, Diagnostic};
 use ipt_trainer::core::load;
@@ -32,20 +32,6 @@ fn bundle(path: &Path) -> Arc<CaseBundle> {
 
 fn by_id(id: &str) -> Arc<CaseBundle> {
     bundle(&root().join("scenarios").join(format!("{id}.case.ron")))
-}
-
-/// A session's walkthrough choices (the best route for seed 2026).
-fn walkthrough(scenario_id: &str) -> Vec<usize> {
-    let wt = root()
-        .join("scenarios")
-        .join(format!("{scenario_id}.walkthrough"));
-    let text = std::fs::read_to_string(&wt).expect("a walkthrough");
-    text.lines()
-        .find_map(|l| l.strip_prefix("choices: "))
-        .expect("choices:")
-        .split(',')
-        .map(|c| c.trim().parse().expect("a number"))
-        .collect()
 }
 
 /// Loads a case written into a temporary folder beside copies of two

@@ -66,3 +66,51 @@ pub fn expectation(path: &Path, text: &str) -> (String, Option<Position>) {
     };
     (code.trim().to_string(), pos)
 }
+
+/// A bundled scenario's walkthrough choices (its best route for seed 2026).
+pub fn walkthrough(scenario_id: &str) -> Vec<usize> {
+    let wt = root()
+        .join("scenarios")
+        .join(format!("{scenario_id}.walkthrough"));
+    let text = std::fs::read_to_string(&wt).expect("a walkthrough");
+    text.lines()
+        .find_map(|l| l.strip_prefix("choices: "))
+        .expect("choices:")
+        .split(',')
+        .map(|c| c.trim().parse().expect("a number"))
+        .collect()
+}
+
+/// A class vote's turns for a recorded session of `sc`: at each turn 7
+/// votes for the option played and 1 for each of the others.
+pub fn class_vote_turns(
+    sc: &Scenario,
+    record: &ipt_trainer::core::store::AttemptRecord,
+) -> Vec<ipt_trainer::core::group::GroupTurn> {
+    use ipt_trainer::core::group::{GroupTurn, OptionVotes};
+    record
+        .debrief
+        .turns
+        .iter()
+        .map(|t| GroupTurn {
+            votes: sc
+                .node(&t.node)
+                .expect("node")
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| OptionVotes {
+                    option: i,
+                    text: o.text.clone(),
+                    votes: if i == t.option { 7 } else { 1 },
+                    points: 0,
+                    critical: false,
+                    why: String::new(),
+                })
+                .collect(),
+            by: None,
+            tutor_pick: false,
+            discuss: String::new(),
+        })
+        .collect()
+}

@@ -2,7 +2,7 @@
 //! broken ones) in, a CSV, an HTML page and xAPI statements out.
 
 use crate::common::{guidance, root, scenario};
-use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn, OptionVotes};
+use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn};
 use ipt_trainer::core::report::{self, Report, ReportOptions, pseudonym};
 use ipt_trainer::core::session::Session;
 use ipt_trainer::core::store::{AttemptRecord, write_record};
@@ -86,32 +86,7 @@ fn class() -> Class {
     // A class vote: 10 votes at each turn, most for the option played.
     let mut r = record(ROSA, 4, "Group 3B", 22);
     let sc = scenario(&root().join(ROSA));
-    let turns = r
-        .debrief
-        .turns
-        .iter()
-        .map(|t| {
-            let node = sc.node(&t.node).expect("node");
-            GroupTurn {
-                votes: node
-                    .options
-                    .iter()
-                    .enumerate()
-                    .map(|(i, o)| OptionVotes {
-                        option: i,
-                        text: o.text.clone(),
-                        votes: if i == t.option { 7 } else { 1 },
-                        points: 0,
-                        critical: false,
-                        why: String::new(),
-                    })
-                    .collect(),
-                by: None,
-                tutor_pick: false,
-                discuss: String::new(),
-            }
-        })
-        .collect();
+    let turns = crate::common::class_vote_turns(&sc, &r);
     r.group = Some(GroupRecord {
         mode: GroupMode::ClassVote,
         name: String::new(),

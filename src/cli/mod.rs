@@ -486,24 +486,31 @@ fn analyze(
         eprintln!("analyze: done");
     }
     match result {
-        Ok(a) => {
-            match format {
-                Format::Text => emit(&render::escape_controls(&render::analysis(&a, path))),
-                Format::Json => match serde_json::to_string_pretty(&a) {
-                    Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
-                    Err(e) => {
-                        eprintln!("error: cannot write the analysis as JSON: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                },
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(a) => emit_analysis(format, &a, || render::analysis(&a, path)),
         Err(e) => {
             eprintln!("error: {}: {e}", path.display());
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints an analysis (of a scenario or a case) as text or JSON.
+fn emit_analysis(
+    format: Format,
+    a: &impl serde::Serialize,
+    text: impl FnOnce() -> String,
+) -> ExitCode {
+    match format {
+        Format::Text => emit(&render::escape_controls(&text())),
+        Format::Json => match serde_json::to_string_pretty(a) {
+            Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
+            Err(e) => {
+                eprintln!("error: cannot write the analysis as JSON: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    }
+    ExitCode::SUCCESS
 }
 
 /// `analyze CASE`: the best and worst course, and what in one session
@@ -523,21 +530,7 @@ fn analyze_case(
         Err(c) => return c,
     };
     match crate::core::case_analysis::analyze_case(&bundle, &r.guidance, limits) {
-        Ok(a) => {
-            match format {
-                Format::Text => emit(&render::escape_controls(&case::analysis_text(
-                    &bundle, &a, path,
-                ))),
-                Format::Json => match serde_json::to_string_pretty(&a) {
-                    Ok(j) => emit(&format!("{}\n", render::escape_json_controls(&j))),
-                    Err(e) => {
-                        eprintln!("error: cannot write the analysis as JSON: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                },
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(a) => emit_analysis(format, &a, || case::analysis_text(&bundle, &a, path)),
         Err(e) => {
             eprintln!("error: {}: {e}", path.display());
             ExitCode::FAILURE
