@@ -377,3 +377,54 @@ fn a_rule_naming_a_task_the_rubric_does_not_have_is_an_error_at_the_name() {
         Some("did you mean `initial-problem-area`?")
     );
 }
+
+#[test]
+fn a_course_check_naming_nothing_or_out_of_range_is_an_error_at_its_field() {
+    let cases = [
+        (
+            "BeforeLastSession([\"end-feelings\"])",
+            "BeforeLastSession([\"end-feeling\"])",
+            "names unknown task `end-feeling`",
+            "rule:",
+        ),
+        (
+            "penalty: 10,\n            met: \"The ending",
+            "penalty: 300,\n            met: \"The ending",
+            "penalty",
+            "penalty: 300",
+        ),
+    ];
+    for (from, to, says, at) in cases {
+        assert!(load::BUNDLED_GUIDANCE.contains(from), "{from}");
+        let text = load::BUNDLED_GUIDANCE.replacen(from, to, 1);
+        let loaded = load::load_guidance_str(&text, Path::new("g.ron"));
+        let e = loaded
+            .diagnostics
+            .iter()
+            .find(|d| {
+                matches!(d.code, Code::E014 | Code::E008)
+                    && d.message.contains(says)
+                    && d.message.contains("course check")
+            })
+            .unwrap_or_else(|| panic!("{to}: {:?}", loaded.diagnostics));
+        let pos = e.position.expect("a place");
+        let field =
+            text.find(to).expect("written") + to.find(at.trim_end_matches(':')).unwrap_or(0);
+        assert_eq!(pos.line, place_at(&text, field).line, "{e}");
+        assert!(e.hint.is_some(), "{e}");
+    }
+    let text = load::BUNDLED_GUIDANCE.replacen(
+        "principle: \"phase-tasks\",\n            dimension: Pacing,\n            penalty: 4,",
+        "principle: \"phase-task\",\n            dimension: Pacing,\n            penalty: 4,",
+        1,
+    );
+    let loaded = load::load_guidance_str(&text, Path::new("g.ron"));
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::E014 && d.message.contains("unknown principle `phase-task`")),
+        "{:?}",
+        loaded.diagnostics
+    );
+}
