@@ -333,6 +333,7 @@ fn class_records(dir: &Path) {
         name: "Group 3B".into(),
         roster: Vec::new(),
         turns,
+        devices: Vec::new(),
     });
     write_record(&dir.join("group-vote.json"), &r).expect("write");
     let roster = ["Ana Lima", "Ben <b>Okafor</b>", "Chen Wei"];
@@ -350,6 +351,7 @@ fn class_records(dir: &Path) {
                 discuss: String::new(),
             })
             .collect(),
+        devices: Vec::new(),
     });
     write_record(&dir.join("group-hotseat.json"), &r).expect("write");
     // And a damaged file, so that "Files skipped or flagged" has a table.

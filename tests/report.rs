@@ -92,6 +92,7 @@ fn class() -> Class {
         name: String::new(),
         roster: Vec::new(),
         turns,
+        devices: Vec::new(),
     });
     put("group/vote.json", r, &mut good);
 
@@ -110,6 +111,7 @@ fn class() -> Class {
         name: String::new(),
         roster: ROSTER.iter().map(ToString::to_string).collect(),
         turns,
+        devices: Vec::new(),
     });
     put("group/hotseat.json", r, &mut good);
 

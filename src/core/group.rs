@@ -72,6 +72,12 @@ pub struct GroupRecord {
     pub roster: Vec<String>,
     /// One entry per turn of the session, in order.
     pub turns: Vec<GroupTurn>,
+    /// A class vote on the students' own devices: each device's final vote
+    /// per choice point, by pseudonym. A vote's `point` is the 1-based turn
+    /// (an index into `turns`, plus one) and its `option` the 1-based shown
+    /// position (an index into that turn's `votes`, plus one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<crate::core::room::DeviceVotes>,
 }
 
 /// What a class vote decides.
@@ -269,6 +275,8 @@ pub struct GroupPlay {
     pub tally: Tally,
     pub roster: Roster,
     pub turns: Vec<GroupTurn>,
+    /// The devices' votes so far (a room on the students' phones).
+    pub devices: Vec<crate::core::room::DeviceVotes>,
 }
 
 impl GroupPlay {
@@ -279,6 +287,7 @@ impl GroupPlay {
             tally: Tally::default(),
             roster,
             turns: Vec::new(),
+            devices: Vec::new(),
         }
     }
 
@@ -292,6 +301,7 @@ impl GroupPlay {
             tally: Tally::default(),
             roster,
             turns: r.turns.clone(),
+            devices: r.devices.clone(),
         }
     }
 
@@ -390,6 +400,7 @@ impl GroupPlay {
             name: self.name.clone(),
             roster: self.roster.names().to_vec(),
             turns: self.turns.clone(),
+            devices: self.devices.clone(),
         }
     }
 }
