@@ -114,3 +114,16 @@ pub fn class_vote_turns(
         })
         .collect()
 }
+
+/// Reads a room's QR code back, drawn `scale` pixels a module with a
+/// four-module light margin (as the projector draws it).
+pub fn read_qr(qr: &ipt_trainer::core::room::qr::Qr, scale: usize) -> String {
+    let side = (qr.size + 8) * scale;
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+        let (mx, my) = ((x / scale).wrapping_sub(4), (y / scale).wrapping_sub(4));
+        if qr.dark(mx, my) { 0 } else { 255 }
+    });
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("the code reads").1
+}

@@ -9,6 +9,8 @@
 //! describes the HTTP API and what an attacker on the network can do.
 
 pub mod page;
+pub mod qr;
+pub mod server;
 
 use crate::core::group::Tally;
 use rand::Rng;
@@ -164,6 +166,14 @@ pub enum Refusal {
     BadRequest,
     #[error("This device already has the room open in other tabs. Close one and try again.")]
     TooManyStreams,
+    #[error("The page sent something that is not JSON. Reload the page and try again.")]
+    NotJson,
+    #[error("There is nothing at that address. Open the room's address shown on the projector.")]
+    NotFound,
+    #[error("That request is not one the room answers. Reload the page and try again.")]
+    WrongMethod,
+    #[error("Too many connections from this device just now. Close other tabs and try again.")]
+    TooManyConnections,
 }
 
 impl Refusal {
@@ -184,6 +194,10 @@ impl Refusal {
             Refusal::TooLarge => "too_large",
             Refusal::BadRequest => "bad_request",
             Refusal::TooManyStreams => "too_many_streams",
+            Refusal::NotJson => "not_json",
+            Refusal::NotFound => "not_found",
+            Refusal::WrongMethod => "wrong_method",
+            Refusal::TooManyConnections => "too_many_connections",
         }
     }
 
@@ -192,12 +206,18 @@ impl Refusal {
         match self {
             Refusal::BadRequest => 400,
             Refusal::UnknownToken => 401,
+            Refusal::NotFound => 404,
+            Refusal::WrongMethod => 405,
+            Refusal::NotJson => 415,
             Refusal::WrongCode => 403,
             Refusal::RoomClosed => 410,
             Refusal::NoVoteOpen | Refusal::Late | Refusal::WrongPoint => 409,
             Refusal::TooLarge => 413,
             Refusal::NoSuchOption => 422,
-            Refusal::TooFast | Refusal::TooManyGuesses | Refusal::TooManyStreams => 429,
+            Refusal::TooFast
+            | Refusal::TooManyGuesses
+            | Refusal::TooManyStreams
+            | Refusal::TooManyConnections => 429,
             Refusal::RoomFull | Refusal::Busy => 503,
         }
     }

@@ -161,6 +161,9 @@ const SCRIPT: &str = r#"
       listen();
     });
   });
+  // A QR code's address carries the join code: fill it in.
+  var given = new URLSearchParams(window.location.search).get("code");
+  if (given) { $("code").value = given.slice(0, 16); }
   if (token) {
     $("who").textContent = "You are " + (store.getItem("room-name") || "in the room") + ".";
     show("wait");

@@ -1,0 +1,304 @@
+//! The room's HTTP server on loopback: the page, joining and voting over
+//! real connections, the event stream, and hostile input refused without
+//! changing the count.
+
+use crate::http::{self, Events};
+use ipt_trainer::core::room::server::{MAX_CONNECTIONS_PER_ADDRESS, RoomServer, ServeConfig};
+use ipt_trainer::core::room::{MAX_BODY_BYTES, page::PAGE_CSP};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+fn start(class: &str) -> (RoomServer, SocketAddr) {
+    let server = RoomServer::start(ServeConfig {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        class: class.into(),
+    })
+    .expect("the server starts on loopback");
+    let addr = server.addr();
+    (server, addr)
+}
+
+fn options() -> Vec<String> {
+    vec![
+        "What was that like for you?".into(),
+        "You should try to get out more.".into(),
+        "Let's look at your week.".into(),
+    ]
+}
+
+fn token(reply: &http::Reply) -> String {
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["token"].as_str().expect("a token").to_string()
+}
+
+#[test]
+fn the_page_is_served_self_contained_with_its_policy_and_the_class_name_escaped() {
+    let (_server, addr) = start("Seminar <b>B</b>");
+    let r = http::get(addr, "/");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(r.header("content-security-policy"), Some(PAGE_CSP));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(
+        r.body.contains("Seminar &lt;b&gt;B&lt;/b&gt;"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("<b>B</b>"));
+    // Nothing else is there, and a known path with another method says so.
+    let missing = http::get(addr, "/admin");
+    assert_eq!(
+        (missing.status, missing.error().as_str()),
+        (404, "not_found")
+    );
+    let wrong = http::request(addr, "GET", "/api/vote", None, "").expect("answers");
+    assert_eq!(
+        (wrong.status, wrong.error().as_str()),
+        (405, "wrong_method")
+    );
+}
+
+#[test]
+fn students_join_vote_change_their_vote_and_the_projector_counts_each_device_once() {
+    let (server, addr) = start("");
+    let code = server.code();
+    let wrong = http::join(addr, "AAAAAA", Some("Sam"));
+    assert_eq!((wrong.status, wrong.error().as_str()), (403, "wrong_code"));
+    let ana = token(&http::join(addr, &code.to_lowercase(), Some("Ana")));
+    let ben = token(&http::join(addr, &code, None));
+    assert_eq!(server.projector().joined, 2);
+
+    let early = http::vote(addr, &ana, 1, 1);
+    assert_eq!(
+        (early.status, early.error().as_str()),
+        (409, "no_vote_open")
+    );
+    server
+        .open_vote(1, "Rosa", "I keep his coat by the door.", options())
+        .expect("opens");
+    assert_eq!(http::vote(addr, &ana, 1, 1).status, 200);
+    assert_eq!(http::vote(addr, &ben, 1, 3).status, 200);
+    assert_eq!(server.projector().counts, vec![1, 0, 1]);
+    // Ana changes her mind: her vote moves, it is not added.
+    let changed = http::vote(addr, &ana, 1, 3);
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.json()["previous"], 1);
+    let p = server.projector();
+    assert_eq!((p.counts, p.voted), (vec![0, 0, 2], 2));
+
+    // Two students without a phone, typed by the tutor, count as well.
+    let tally = server.set_hand_count(1, 2).expect("counts");
+    assert_eq!(tally.counts(), &[2, 0, 2]);
+    let closed = server.close_vote().expect("closes");
+    assert_eq!(closed.counts(), &[2, 0, 2]);
+    let late = http::vote(addr, &ben, 1, 1);
+    assert_eq!((late.status, late.error().as_str()), (409, "late"));
+    assert_eq!(server.device_tally().counts(), &[0, 0, 2]);
+
+    let record = server.record();
+    assert_eq!(record.len(), 2);
+    assert_eq!(record[0].pseudonym, "Ana");
+    assert!(record[0].named && !record[1].named);
+    assert_eq!(record[0].votes[0].option, 3);
+}
+
+#[test]
+fn a_page_hears_each_vote_open_close_and_the_end_of_the_session() {
+    let (server, addr) = start("");
+    let t = token(&http::join(addr, &server.code(), Some("Ana")));
+    let mut events = Events::open(addr, &t).expect("a stream");
+    assert_eq!(events.status, 200);
+    let wait = Duration::from_secs(5);
+    let (name, _) = events.next(wait).expect("the current state first");
+    assert_eq!(name, "waiting");
+    server
+        .open_vote(4, "Rosa", "Nobody mentions him any more.", options())
+        .expect("opens");
+    let (name, choice) = events.next(wait).expect("the choice point");
+    assert_eq!(name, "choice");
+    assert_eq!(choice["point"], 4);
+    assert_eq!(choice["line"], "Nobody mentions him any more.");
+    assert_eq!(choice["options"].as_array().map(Vec::len), Some(3));
+    server.close_vote().expect("closes");
+    assert_eq!(events.next(wait).expect("closed").0, "vote_closed");
+    server.close_room("What did Rosa need from you?");
+    let (name, over) = events.next(wait).expect("the end");
+    assert_eq!(name, "session_over");
+    assert_eq!(over["question"], "What did Rosa need from you?");
+    // The stream ends there, and the room refuses the token from now on.
+    assert!(events.next(Duration::from_secs(2)).is_none());
+    let replay = http::vote(addr, &t, 4, 1);
+    assert_eq!(
+        (replay.status, replay.error().as_str()),
+        (410, "room_closed")
+    );
+}
+
+#[test]
+fn bad_input_gets_a_clear_refusal_and_changes_nothing() {
+    let (server, addr) = start("");
+    let t = token(&http::join(addr, &server.code(), Some("Ana")));
+    server
+        .open_vote(1, "Rosa", "I don't know.", options())
+        .expect("opens");
+    assert_eq!(http::vote(addr, &t, 1, 2).status, 200);
+
+    let cases: Vec<(String, Option<&str>, u16, &str)> = vec![
+        // Malformed JSON, a field too many, a number out of range.
+        (
+            "{\"token\": ".into(),
+            Some("application/json"),
+            400,
+            "bad_request",
+        ),
+        (
+            format!("{{\"token\":\"{t}\",\"point\":1,\"option\":1,\"extra\":1}}"),
+            Some("application/json"),
+            400,
+            "bad_request",
+        ),
+        (
+            format!("{{\"token\":\"{t}\",\"point\":1,\"option\":9}}"),
+            Some("application/json"),
+            422,
+            "no_such_option",
+        ),
+        // Not JSON at all (a form post from another site).
+        (
+            format!("token={t}&point=1&option=1"),
+            Some("application/x-www-form-urlencoded"),
+            415,
+            "not_json",
+        ),
+        // An oversized body.
+        (
+            format!(
+                "{{\"token\":\"{t}\",\"point\":1,\"option\":1,\"pad\":\"{}\"}}",
+                "x".repeat(MAX_BODY_BYTES)
+            ),
+            Some("application/json"),
+            413,
+            "too_large",
+        ),
+        // A token of no device.
+        (
+            format!(
+                "{{\"token\":\"{}\",\"point\":1,\"option\":1}}",
+                "0".repeat(32)
+            ),
+            Some("application/json"),
+            401,
+            "unknown_token",
+        ),
+    ];
+    for (body, content_type, status, error) in cases {
+        let r = http::request(addr, "POST", "/api/vote", content_type, &body).expect("answers");
+        assert_eq!(
+            (r.status, r.error()),
+            (status, error.to_string()),
+            "{body:.80}"
+        );
+        // Every refusal carries a sentence for the student.
+        assert!(r.json()["message"].as_str().is_some_and(|m| m.len() > 20));
+    }
+    // A body that says it is small and is not: cut at the limit.
+    let raw = format!(
+        "POST /api/vote HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+        MAX_BODY_BYTES * 4,
+        "y".repeat(MAX_BODY_BYTES * 4)
+    );
+    let r = http::send(addr, raw.as_bytes()).expect("answers");
+    assert_eq!((r.status, r.error().as_str()), (413, "too_large"));
+    // Headers over 8 KiB are refused before any handler.
+    let raw = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\nConnection: close\r\n\r\n",
+        "z".repeat(20_000)
+    );
+    let r = http::send(addr, raw.as_bytes()).expect("answers");
+    assert_eq!(r.status, 431);
+    assert_eq!(server.projector().counts, vec![0, 1, 0]);
+}
+
+#[test]
+fn a_device_flooding_the_room_is_slowed_and_its_vote_counts_once() {
+    let (server, addr) = start("");
+    let flooder = token(&http::join(addr, &server.code(), Some("Flood")));
+    let other = token(&http::join(addr, &server.code(), Some("Ana")));
+    server
+        .open_vote(1, "Rosa", "I don't know.", options())
+        .expect("opens");
+    let mut refused = 0;
+    for k in 0..300 {
+        let r = http::vote(addr, &flooder, 1, 1 + k % 3);
+        match r.status {
+            200 => {}
+            429 => {
+                assert_eq!(r.error(), "too_fast");
+                refused += 1;
+            }
+            s => panic!("unexpected {s}: {}", r.body),
+        }
+    }
+    assert!(refused > 200, "only {refused} of 300 refused");
+    // Everyone else still gets in.
+    assert_eq!(http::vote(addr, &other, 1, 2).status, 200);
+    let p = server.projector();
+    assert_eq!(p.voted, 2);
+    assert_eq!(p.counts.iter().sum::<u32>(), 2);
+}
+
+#[test]
+fn one_address_cannot_hold_every_connection() {
+    let (server, addr) = start("");
+    // Idle connections that never send a request, up to the cap.
+    let held: Vec<_> = (0..MAX_CONNECTIONS_PER_ADDRESS)
+        .map(|_| std::net::TcpStream::connect(addr).expect("connects"))
+        .collect();
+    // Wait until the server has taken them all in.
+    for _ in 0..100 {
+        if server.connections() >= MAX_CONNECTIONS_PER_ADDRESS {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let r = http::get(addr, "/");
+    assert_eq!(
+        (r.status, r.error().as_str()),
+        (429, "too_many_connections")
+    );
+    drop(held);
+    for _ in 0..100 {
+        if server.connections() == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(http::get(addr, "/").status, 200);
+}
+
+#[test]
+fn a_second_server_cannot_take_a_port_in_use_and_says_what_to_do() {
+    let (_server, addr) = start("");
+    let err = RoomServer::start(ServeConfig {
+        bind: addr,
+        class: String::new(),
+    })
+    .expect_err("the port is taken");
+    let message = err.to_string();
+    assert!(message.contains(&addr.to_string()), "{message}");
+    assert!(message.contains("Pick another port"), "{message}");
+}
+
+#[test]
+fn the_qr_code_holds_the_address_with_the_join_code() {
+    let (server, _) = start("");
+    let url = server.join_url();
+    assert!(url.ends_with(&format!("/?code={}", server.code())), "{url}");
+    let qr = ipt_trainer::core::room::qr::Qr::encode(&url).expect("fits");
+    // A version 2 or 3 code: small enough to read from the back of a room.
+    assert!((21..=33).contains(&qr.size), "{}", qr.size);
+    // And a reader gets the address back, drawn as the projector does:
+    // four light modules of margin, each module 4 pixels.
+    assert_eq!(crate::common::read_qr(&qr, 4), url);
+}
