@@ -114,3 +114,28 @@ pub fn class_vote_turns(
         })
         .collect()
 }
+
+/// A hot seat's record for `turns` moves: the trainees of `roster` take
+/// them in turn, from the first, and nobody is passed over.
+pub fn hot_seat_group(
+    name: &str,
+    roster: &[&str],
+    turns: usize,
+) -> ipt_trainer::core::group::GroupRecord {
+    use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn};
+    GroupRecord {
+        mode: GroupMode::HotSeat,
+        name: name.to_string(),
+        roster: roster.iter().map(ToString::to_string).collect(),
+        turns: (0..turns)
+            .map(|k| GroupTurn {
+                votes: Vec::new(),
+                by: Some(roster[k % roster.len()].to_string()),
+                tutor_pick: false,
+                discuss: String::new(),
+            })
+            .collect(),
+        devices: Vec::new(),
+        skips: Vec::new(),
+    }
+}

@@ -2,7 +2,7 @@
 //! broken ones) in, a CSV, an HTML page and xAPI statements out.
 
 use crate::common::{guidance, root, scenario};
-use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn};
+use ipt_trainer::core::group::{GroupMode, GroupRecord};
 use ipt_trainer::core::report::{self, Report, ReportOptions, pseudonym};
 use ipt_trainer::core::session::Session;
 use ipt_trainer::core::store::{AttemptRecord, write_record};
@@ -93,26 +93,17 @@ fn class() -> Class {
         roster: Vec::new(),
         turns,
         devices: Vec::new(),
+        skips: Vec::new(),
     });
     put("group/vote.json", r, &mut good);
 
     // A hot seat: the roster takes turns.
     let mut r = record(LEO, 6, "Group 3C", 23);
-    let turns = (0..r.debrief.turns.len())
-        .map(|k| GroupTurn {
-            votes: Vec::new(),
-            by: Some(ROSTER[k % ROSTER.len()].to_string()),
-            tutor_pick: false,
-            discuss: String::new(),
-        })
-        .collect();
-    r.group = Some(GroupRecord {
-        mode: GroupMode::HotSeat,
-        name: String::new(),
-        roster: ROSTER.iter().map(ToString::to_string).collect(),
-        turns,
-        devices: Vec::new(),
-    });
+    r.group = Some(crate::common::hot_seat_group(
+        "",
+        &ROSTER,
+        r.debrief.turns.len(),
+    ));
     put("group/hotseat.json", r, &mut good);
 
     // Flagged: the scenario changed since, or is not there at all.
