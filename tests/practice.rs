@@ -114,8 +114,14 @@ fn skipping_passes_the_seat_on_without_a_move() {
     assert_eq!(g.skip().as_deref(), Some("Ana"));
     assert_eq!(g.roster.current(), Some("Ben"));
     assert_eq!(p.session().turns().len(), 0, "a skip makes no move");
-    assert_eq!(p.play(Input::Choose(1)).expect("a move").by.as_deref(), Some("Ben"));
-    assert_eq!(p.play(Input::Choose(1)).expect("a move").by.as_deref(), Some("Chi"));
+    assert_eq!(
+        p.play(Input::Choose(1)).expect("a move").by.as_deref(),
+        Some("Ben")
+    );
+    assert_eq!(
+        p.play(Input::Choose(1)).expect("a move").by.as_deref(),
+        Some("Chi")
+    );
     let g = p.group().expect("group");
     assert_eq!(g.roster.current(), Some("Ana"), "round to the first name");
     let skips = &g.record().skips;
@@ -135,7 +141,10 @@ fn a_retry_after_a_skip_gives_the_turn_back_to_who_made_it() {
     let mut p = Practice::start(small(), guidance(), 8, Mode::Coach, Some(g)).expect("starts");
     p.play(Input::Choose(1)).expect("Ana moves");
     p.group_mut().expect("group").skip();
-    assert_eq!(p.play(Input::Choose(1)).expect("a move").by.as_deref(), Some("Chi"));
+    assert_eq!(
+        p.play(Input::Choose(1)).expect("a move").by.as_deref(),
+        Some("Chi")
+    );
     // turns % names would give the seat to Ben: it was Chi's move.
     let r = p.retry_from(2).expect("turn 2 exists");
     let g = r.group().expect("group");
@@ -158,12 +167,18 @@ fn a_session_resumed_after_skips_keeps_the_seat() {
     p.play(Input::Choose(1)).expect("Chi moves");
     let saved = p.in_progress().expect("in progress");
     let (resumed, _) = Practice::resume(&saved, small(), guidance()).expect("resumes");
-    assert_eq!(resumed.group().expect("group").roster.current(), Some("Ana"));
+    assert_eq!(
+        resumed.group().expect("group").roster.current(),
+        Some("Ana")
+    );
     // A skip after the last move counts too.
     p.group_mut().expect("group").skip();
     let saved = p.in_progress().expect("in progress");
     let (mut resumed, _) = Practice::resume(&saved, small(), guidance()).expect("resumes");
-    assert_eq!(resumed.group().expect("group").roster.current(), Some("Ben"));
+    assert_eq!(
+        resumed.group().expect("group").roster.current(),
+        Some("Ben")
+    );
     let played = resumed.play(Input::Choose(1)).expect("Ben moves");
     assert_eq!(played.by.as_deref(), Some("Ben"));
 }

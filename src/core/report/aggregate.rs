@@ -343,3 +343,62 @@ mod tests {
         assert!(quantile(&[], 0.5).abs() < 1e-9);
     }
 }
+
+/// One trainee's share of a hot seat session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatCredit<'a> {
+    pub who: &'a str,
+    /// Moves made.
+    pub moves: usize,
+    /// The points those moves earned (all three dimensions).
+    pub points: i32,
+    /// Moves the rubric saw no better option for.
+    pub best: usize,
+    /// Moves the rubric counted serious errors.
+    pub serious: usize,
+    /// Times passed over without a move.
+    pub skipped: usize,
+}
+
+/// Each trainee's moves in a hot seat session, in roster order (then anyone
+/// credited who is no longer on it): a turn is matched to the move at the
+/// same index.
+pub fn seat_credits(a: &Attempt) -> Vec<SeatCredit<'_>> {
+    let Some(g) = a.group.as_ref().filter(|g| g.mode == GroupMode::HotSeat) else {
+        return Vec::new();
+    };
+    let mut out: Vec<SeatCredit<'_>> = Vec::new();
+    for n in &g.roster {
+        seat(&mut out, n);
+    }
+    for (t, m) in g.turns.iter().zip(&a.moves) {
+        if let Some(by) = &t.by {
+            let i = seat(&mut out, by);
+            let c = &mut out[i];
+            c.moves += 1;
+            c.points += m.points;
+            c.best += usize::from(m.is_best());
+            c.serious += usize::from(m.critical);
+        }
+    }
+    for s in &g.skips {
+        let i = seat(&mut out, &s.who);
+        out[i].skipped += 1;
+    }
+    out
+}
+
+/// The index of `who`'s line, made if there is none yet.
+fn seat<'a>(out: &mut Vec<SeatCredit<'a>>, who: &'a str) -> usize {
+    out.iter().position(|c| c.who == who).unwrap_or_else(|| {
+        out.push(SeatCredit {
+            who,
+            moves: 0,
+            points: 0,
+            best: 0,
+            serious: 0,
+            skipped: 0,
+        });
+        out.len() - 1
+    })
+}

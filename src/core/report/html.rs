@@ -8,7 +8,7 @@
 //! build time too, but `maud`'s are Rust expressions beside the data, which
 //! suits a page that is mostly loops over the report's figures.
 
-use super::aggregate::{ChoicePoint, Distribution, OptionStat, Progress, passed};
+use super::aggregate::{ChoicePoint, Distribution, OptionStat, Progress, passed, seat_credits};
 use super::svg::{self, BAD, COLOURS};
 use super::{Attempt, ProblemKind, Report, human_time, iso_date, iso_utc};
 use crate::core::group::GroupMode;
@@ -934,6 +934,50 @@ fn group_session(a: &Attempt) -> Markup {
                                 @if t.tutor_pick { div { em { "The tutor's pick." } } }
                             }
                         }
+                    }
+                    (NL)
+                }
+            }
+            (NL)
+        }
+        (NL)
+        (seat_table(a))
+    }
+}
+
+/// The hot seat credited per trainee: each one's moves and what they earned.
+fn seat_table(a: &Attempt) -> Markup {
+    let credits = seat_credits(a);
+    if credits.is_empty() {
+        return html! {};
+    }
+    let skips = credits.iter().any(|c| c.skipped > 0);
+    html! {
+        table {
+            (NL)
+            caption { "Each trainee's moves" }
+            (NL)
+            thead {
+                tr {
+                    th scope="col" { "Trainee" }
+                    th scope="col" class="n" { "Moves" }
+                    th scope="col" class="n" { "Points" }
+                    th scope="col" class="n" { "Best moves" }
+                    th scope="col" class="n" { "Serious errors" }
+                    @if skips { th scope="col" class="n" { "Passed over" } }
+                }
+            }
+            (NL)
+            tbody {
+                (NL)
+                @for c in &credits {
+                    tr {
+                        th scope="row" { (Text(who(c.who))) }
+                        td.n { (c.moves) }
+                        td.n { (c.points) }
+                        td.n { (c.best) }
+                        td.n { (c.serious) }
+                        @if skips { td.n { (c.skipped) } }
                     }
                     (NL)
                 }
