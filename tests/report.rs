@@ -768,6 +768,86 @@ fn group_sessions_are_not_trainees_and_an_unfinished_attempt_never_passes() {
     assert!(!ipt_trainer::core::report::passed(stopped, 0));
 }
 
+/// The row the report's table of trainees' moves should have, from the
+/// record's own turns (not the report's numbers): the moves credited to
+/// `who`, their points, best moves and serious errors.
+fn seat_row(r: &AttemptRecord, who: &str, skipped: Option<usize>) -> String {
+    let g = r.group.as_ref().expect("a group");
+    let mine: Vec<_> = g
+        .turns
+        .iter()
+        .zip(&r.debrief.turns)
+        .filter(|(t, _)| t.by.as_deref() == Some(who))
+        .map(|(_, m)| m)
+        .collect();
+    let points: i32 = mine.iter().map(|m| m.score.total()).sum();
+    let best = mine.iter().filter(|m| m.better.is_none()).count();
+    let serious = mine
+        .iter()
+        .filter(|m| m.fired.iter().any(|f| f.critical))
+        .count();
+    let cell = |n: String| format!("<td class=\"n\">{n}</td>");
+    format!(
+        "<tr><th scope=\"row\">{}</th>{}{}{}{}{}</tr>",
+        report::html_escape(who),
+        cell(mine.len().to_string()),
+        cell(points.to_string()),
+        cell(best.to_string()),
+        cell(serious.to_string()),
+        skipped.map(|n| cell(n.to_string())).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_hot_seat_credits_each_trainee_with_their_own_moves() {
+    let c = class();
+    let html = build(&c, &options()).html();
+    let r = &c.good["group/hotseat.json"];
+    assert!(r.debrief.turns.len() >= 4, "someone moves twice");
+    assert!(html.contains("Each trainee's moves"));
+    let mut moves = 0;
+    for (k, n) in ROSTER.iter().enumerate() {
+        // The roster takes the turns in order: trainee k has turns k, k+3, ...
+        let own = (k..r.debrief.turns.len()).step_by(ROSTER.len()).count();
+        moves += own;
+        let row = seat_row(r, n, None);
+        assert!(
+            row.contains(&format!("<td class=\"n\">{own}</td>")),
+            "{row}"
+        );
+        assert!(html.contains(&row), "{n}: {row}");
+    }
+    assert_eq!(moves, r.debrief.turns.len());
+}
+
+#[test]
+fn a_trainee_passed_over_is_counted_and_a_name_with_markup_is_escaped() {
+    use ipt_trainer::core::group::SeatSkip;
+    let dir = tempfile::tempdir().expect("tmp");
+    let roster = ["Ana", "Ben <b>Okafor</b>", "Chi"];
+    let mut r = record(LEO, 6, "Group 3C", 1);
+    let mut g = crate::common::hot_seat_group("Group 3C", &roster, r.debrief.turns.len());
+    // Ben is passed over before turn 2: Ana, Chi, Ana, Ben, Chi, ...
+    for (k, t) in g.turns.iter_mut().enumerate().skip(1) {
+        t.by = Some(roster[(k + 1) % roster.len()].to_string());
+    }
+    g.skips.push(SeatSkip {
+        turn: 2,
+        who: roster[1].into(),
+    });
+    r.group = Some(g);
+    write_record(&dir.path().join("hotseat.json"), &r).expect("write");
+    let html = report::build(dir.path(), &options())
+        .expect("readable")
+        .html();
+    assert!(html.contains("Passed over"));
+    assert!(html.contains(&seat_row(&r, roster[0], Some(0))));
+    assert!(html.contains(&seat_row(&r, roster[1], Some(1))));
+    assert!(html.contains(&seat_row(&r, roster[2], Some(0))));
+    assert!(html.contains("Ben &lt;b&gt;Okafor&lt;/b&gt;"));
+    assert!(!html.contains("<b>Okafor"));
+}
+
 #[test]
 fn anonymize_hides_names_quoted_in_the_reason_a_file_was_skipped() {
     let c = class();
