@@ -327,13 +327,15 @@ fn class_records(dir: &Path) {
     let mut r = read_record(&dir.join(format!("ana-{id}.json"))).expect("a record");
     r.trainee = "Group 3B".into();
     r.finished_at += 3600;
-    let turns = crate::common::class_vote_turns(&sc, &r);
+    let mut turns = crate::common::class_vote_turns(&sc, &r);
+    crate::common::rate_class_vote(&mut turns);
+    let devices = crate::common::class_vote_devices(u32::try_from(turns.len()).expect("turns"));
     r.group = Some(GroupRecord {
         mode: GroupMode::ClassVote,
         name: "Group 3B".into(),
         roster: Vec::new(),
         turns,
-        devices: Vec::new(),
+        devices,
         skips: Vec::new(),
     });
     write_record(&dir.join("group-vote.json"), &r).expect("write");

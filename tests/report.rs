@@ -849,6 +849,94 @@ fn a_trainee_passed_over_is_counted_and_a_name_with_markup_is_escaped() {
 }
 
 #[test]
+fn a_class_vote_on_devices_gives_each_named_student_a_line_of_their_own() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut r = record(ROSA, 4, "Group 3B", 1);
+    let sc = scenario(&root().join(ROSA));
+    let mut turns = crate::common::class_vote_turns(&sc, &r);
+    crate::common::rate_class_vote(&mut turns);
+    assert!(
+        turns.len() >= 2 && turns[0].votes.len() >= 3,
+        "the fixture needs them"
+    );
+    let n = turns.len();
+    let devices = crate::common::class_vote_devices(u32::try_from(n).expect("turns"));
+    r.group = Some(GroupRecord {
+        mode: GroupMode::ClassVote,
+        name: String::new(),
+        roster: Vec::new(),
+        turns,
+        devices,
+        skips: Vec::new(),
+    });
+    write_record(&dir.path().join("vote.json"), &r).expect("write");
+    let html = report::build(dir.path(), &options())
+        .expect("readable")
+        .html();
+    // The class played the scenario's option `t.option` at each turn; in
+    // the fixture the k-th vote is for option k.
+    let played: Vec<usize> = r.debrief.turns.iter().map(|t| t.option).collect();
+    let with = |k: usize, position: usize| usize::from(played[k] == position - 1);
+    let cell = |s: String| format!("<td class=\"n\">{s}</td>");
+    let line = |who: &str, cells: [String; 5]| {
+        format!(
+            "<tr><th scope=\"row\">{}</th>{}</tr>",
+            report::html_escape(who),
+            cells.map(cell).concat()
+        )
+    };
+    // Ana: the first option (3 points, the best) at every turn.
+    let ana_with: usize = (0..n).map(|k| with(k, 1)).sum();
+    let ana = line(
+        "Ana Lima",
+        [
+            n.to_string(),
+            format!("{n} of {n}"),
+            "0".into(),
+            format!("{} of {}", 3 * n, 3 * n),
+            format!("{ana_with} of {n}"),
+        ],
+    );
+    assert!(html.contains(&ana), "{ana}");
+    // Ben: a serious error (-2) at turn 1, the second option (1) at turn 2.
+    let ben = line(
+        "Ben <b>Okafor</b>",
+        [
+            "2".into(),
+            "0 of 2".into(),
+            "1".into(),
+            "-1 of 6".into(),
+            format!("{} of 2", with(0, 3) + with(1, 2)),
+        ],
+    );
+    assert!(html.contains(&ben), "{ben}");
+    assert!(!html.contains("<b>Okafor"), "the name is escaped");
+    // The unnamed device has its votes shown, and no line of its own.
+    assert!(html.contains("Each device's vote"));
+    let votes = format!(
+        "<tr><th scope=\"row\">Student 3</th>{}{}</tr>",
+        cell("1".into()),
+        cell("–".into()).repeat(n - 1)
+    );
+    assert!(html.contains(&votes), "{votes}");
+    assert_eq!(html.matches("<th scope=\"row\">Student 3</th>").count(), 1);
+    // Named students' lines only in the tutor's report: with --anonymize,
+    // pseudonyms.
+    let hidden = report::build(
+        dir.path(),
+        &ReportOptions {
+            anonymize: true,
+            ..options()
+        },
+    )
+    .expect("readable")
+    .html();
+    assert!(!hidden.contains("Ana Lima"));
+    assert!(hidden.contains(&pseudonym("Ana Lima")));
+    assert!(hidden.contains("Student 3"));
+}
+
+#[test]
 fn anonymize_hides_names_quoted_in_the_reason_a_file_was_skipped() {
     let c = class();
     // A roster written as text: the parser's message quotes it.

@@ -42,6 +42,15 @@ pub struct OptionVotes {
     pub why: String,
 }
 
+impl OptionVotes {
+    /// How the option ranks against the others shown with it: the same
+    /// ordering as [`crate::core::rubric::Evaluation::rank`] (a serious
+    /// error below everything, then the points), from what the record kept.
+    pub fn rank(&self) -> (bool, i32) {
+        (!self.critical, self.points)
+    }
+}
+
 /// What the group did at one choice point.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupTurn {

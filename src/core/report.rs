@@ -500,7 +500,8 @@ fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> A
         for s in &mut g.skips {
             s.who = name(&s.who);
         }
-        for d in &mut g.devices {
+        // An unnamed device is "Student N" already: only names are replaced.
+        for d in g.devices.iter_mut().filter(|d| d.named) {
             d.pseudonym = name(&d.pseudonym);
         }
         g
