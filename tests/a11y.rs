@@ -8,7 +8,7 @@
 //! `$IPT_AXE_DIR`); `scripts/test` runs it with `--ignored a11y::`.
 
 use crate::common::{root, scenario};
-use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn};
+use ipt_trainer::core::group::{GroupMode, GroupRecord};
 use ipt_trainer::core::store::{read_record, write_record};
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -327,32 +327,24 @@ fn class_records(dir: &Path) {
     let mut r = read_record(&dir.join(format!("ana-{id}.json"))).expect("a record");
     r.trainee = "Group 3B".into();
     r.finished_at += 3600;
-    let turns = crate::common::class_vote_turns(&sc, &r);
+    let mut turns = crate::common::class_vote_turns(&sc, &r);
+    crate::common::rate_class_vote(&mut turns);
+    let devices = crate::common::class_vote_devices(u32::try_from(turns.len()).expect("turns"));
     r.group = Some(GroupRecord {
         mode: GroupMode::ClassVote,
         name: "Group 3B".into(),
         roster: Vec::new(),
         turns,
-        devices: Vec::new(),
+        devices,
+        skips: Vec::new(),
     });
     write_record(&dir.join("group-vote.json"), &r).expect("write");
     let roster = ["Ana Lima", "Ben <b>Okafor</b>", "Chen Wei"];
     r.trainee = "Group 3C".into();
     r.finished_at += 3600;
-    r.group = Some(GroupRecord {
-        mode: GroupMode::HotSeat,
-        name: "Group 3C".into(),
-        roster: roster.iter().map(ToString::to_string).collect(),
-        turns: (0..r.debrief.turns.len())
-            .map(|k| GroupTurn {
-                votes: Vec::new(),
-                by: Some(roster[k % roster.len()].to_string()),
-                tutor_pick: k == 1,
-                discuss: String::new(),
-            })
-            .collect(),
-        devices: Vec::new(),
-    });
+    let mut g = crate::common::hot_seat_group("Group 3C", &roster, r.debrief.turns.len());
+    g.turns[1].tutor_pick = true;
+    r.group = Some(g);
     write_record(&dir.join("group-hotseat.json"), &r).expect("write");
     // And a damaged file, so that "Files skipped or flagged" has a table.
     std::fs::write(dir.join("cut-off.json"), "{\"format\": \"ipt-trainer").expect("write");

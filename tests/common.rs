@@ -127,3 +127,65 @@ pub fn read_qr(qr: &ipt_trainer::core::room::qr::Qr, scale: usize) -> String {
     assert_eq!(grids.len(), 1, "one QR code");
     grids[0].decode().expect("the code reads").1
 }
+
+/// A hot seat's record for `turns` moves: the trainees of `roster` take
+/// them in turn, from the first, and nobody is passed over.
+pub fn hot_seat_group(
+    name: &str,
+    roster: &[&str],
+    turns: usize,
+) -> ipt_trainer::core::group::GroupRecord {
+    use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn};
+    GroupRecord {
+        mode: GroupMode::HotSeat,
+        name: name.to_string(),
+        roster: roster.iter().map(ToString::to_string).collect(),
+        turns: (0..turns)
+            .map(|k| GroupTurn {
+                votes: Vec::new(),
+                by: Some(roster[k % roster.len()].to_string()),
+                tutor_pick: false,
+                discuss: String::new(),
+            })
+            .collect(),
+        devices: Vec::new(),
+        skips: Vec::new(),
+    }
+}
+
+/// Gives a class vote's options points as if the rubric rated them: in each
+/// turn the first option 3, the second 1, every other -2 and a serious error.
+pub fn rate_class_vote(turns: &mut [ipt_trainer::core::group::GroupTurn]) {
+    for t in turns {
+        for (i, v) in t.votes.iter_mut().enumerate() {
+            v.points = [3, 1].get(i).copied().unwrap_or(-2);
+            v.critical = i >= 2;
+        }
+    }
+}
+
+/// Three devices in a class vote of `turns` turns: Ana (named) votes for the
+/// first option everywhere, Ben (named, with markup in his name) for the
+/// third at turn 1 and the second at turn 2, and an unnamed device for the
+/// first at turn 1.
+pub fn class_vote_devices(turns: u32) -> Vec<ipt_trainer::core::room::DeviceVotes> {
+    use ipt_trainer::core::room::{DeviceVotes, PointVote};
+    let vote = |point, option| PointVote { point, option };
+    vec![
+        DeviceVotes {
+            pseudonym: "Ana Lima".into(),
+            named: true,
+            votes: (1..=turns).map(|p| vote(p, 1)).collect(),
+        },
+        DeviceVotes {
+            pseudonym: "Ben <b>Okafor</b>".into(),
+            named: true,
+            votes: vec![vote(1, 3), vote(2, 2)],
+        },
+        DeviceVotes {
+            pseudonym: "Student 3".into(),
+            named: false,
+            votes: vec![vote(1, 1)],
+        },
+    ]
+}

@@ -107,6 +107,83 @@ fn a_retry_keeps_the_turns_before_it_and_the_seat() {
 }
 
 #[test]
+fn skipping_passes_the_seat_on_without_a_move() {
+    let g = GroupPlay::new(GroupMode::HotSeat, "", Roster::parse("Ana, Ben, Chi"));
+    let mut p = Practice::start(small(), guidance(), 8, Mode::Coach, Some(g)).expect("starts");
+    let g = p.group_mut().expect("group");
+    assert_eq!(g.skip().as_deref(), Some("Ana"));
+    assert_eq!(g.roster.current(), Some("Ben"));
+    assert_eq!(p.session().turns().len(), 0, "a skip makes no move");
+    assert_eq!(
+        p.play(Input::Choose(1)).expect("a move").by.as_deref(),
+        Some("Ben")
+    );
+    assert_eq!(
+        p.play(Input::Choose(1)).expect("a move").by.as_deref(),
+        Some("Chi")
+    );
+    let g = p.group().expect("group");
+    assert_eq!(g.roster.current(), Some("Ana"), "round to the first name");
+    let skips = &g.record().skips;
+    assert_eq!(skips.len(), 1);
+    assert_eq!((skips[0].turn, skips[0].who.as_str()), (1, "Ana"));
+    let mut vote = GroupPlay::new(GroupMode::ClassVote, "", Roster::parse("Ana"));
+    assert_eq!(vote.skip(), None, "a class vote has no seat");
+    assert_eq!(
+        GroupPlay::new(GroupMode::HotSeat, "", Roster::default()).skip(),
+        None
+    );
+}
+
+#[test]
+fn a_retry_after_a_skip_gives_the_turn_back_to_who_made_it() {
+    let g = GroupPlay::new(GroupMode::HotSeat, "", Roster::parse("Ana, Ben, Chi"));
+    let mut p = Practice::start(small(), guidance(), 8, Mode::Coach, Some(g)).expect("starts");
+    p.play(Input::Choose(1)).expect("Ana moves");
+    p.group_mut().expect("group").skip();
+    assert_eq!(
+        p.play(Input::Choose(1)).expect("a move").by.as_deref(),
+        Some("Chi")
+    );
+    // turns % names would give the seat to Ben: it was Chi's move.
+    let r = p.retry_from(2).expect("turn 2 exists");
+    let g = r.group().expect("group");
+    assert_eq!(g.turns.len(), 1);
+    assert_eq!(g.roster.current(), Some("Chi"));
+    assert_eq!(g.skips.len(), 1, "Ben stays passed over");
+    // Back to the start: no move yet, nobody passed over, the first name.
+    let r = p.retry_from(1).expect("turn 1 exists");
+    let g = r.group().expect("group");
+    assert!(g.skips.is_empty());
+    assert_eq!(g.roster.current(), Some("Ana"));
+}
+
+#[test]
+fn a_session_resumed_after_skips_keeps_the_seat() {
+    let g = GroupPlay::new(GroupMode::HotSeat, "", Roster::parse("Ana, Ben, Chi"));
+    let mut p = Practice::start(small(), guidance(), 8, Mode::Coach, Some(g)).expect("starts");
+    p.play(Input::Choose(1)).expect("Ana moves");
+    p.group_mut().expect("group").skip();
+    p.play(Input::Choose(1)).expect("Chi moves");
+    let saved = p.in_progress().expect("in progress");
+    let (resumed, _) = Practice::resume(&saved, small(), guidance()).expect("resumes");
+    assert_eq!(
+        resumed.group().expect("group").roster.current(),
+        Some("Ana")
+    );
+    // A skip after the last move counts too.
+    p.group_mut().expect("group").skip();
+    let saved = p.in_progress().expect("in progress");
+    let (mut resumed, _) = Practice::resume(&saved, small(), guidance()).expect("resumes");
+    assert_eq!(
+        resumed.group().expect("group").roster.current(),
+        Some("Ben")
+    );
+    let played = resumed.play(Input::Choose(1)).expect("Ben moves");
+    assert_eq!(played.by.as_deref(), Some("Ben"));
+}
+
+#[test]
 fn resume_replays_what_still_fits_a_changed_scenario() {
     let mut p = Practice::start(small(), guidance(), 5, Mode::Coach, None).expect("starts");
     p.play(Input::Choose(1)).expect("a move");

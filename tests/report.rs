@@ -2,7 +2,7 @@
 //! broken ones) in, a CSV, an HTML page and xAPI statements out.
 
 use crate::common::{guidance, root, scenario};
-use ipt_trainer::core::group::{GroupMode, GroupRecord, GroupTurn};
+use ipt_trainer::core::group::{GroupMode, GroupRecord};
 use ipt_trainer::core::report::{self, Report, ReportOptions, pseudonym};
 use ipt_trainer::core::session::Session;
 use ipt_trainer::core::store::{AttemptRecord, write_record};
@@ -93,26 +93,17 @@ fn class() -> Class {
         roster: Vec::new(),
         turns,
         devices: Vec::new(),
+        skips: Vec::new(),
     });
     put("group/vote.json", r, &mut good);
 
     // A hot seat: the roster takes turns.
     let mut r = record(LEO, 6, "Group 3C", 23);
-    let turns = (0..r.debrief.turns.len())
-        .map(|k| GroupTurn {
-            votes: Vec::new(),
-            by: Some(ROSTER[k % ROSTER.len()].to_string()),
-            tutor_pick: false,
-            discuss: String::new(),
-        })
-        .collect();
-    r.group = Some(GroupRecord {
-        mode: GroupMode::HotSeat,
-        name: String::new(),
-        roster: ROSTER.iter().map(ToString::to_string).collect(),
-        turns,
-        devices: Vec::new(),
-    });
+    r.group = Some(crate::common::hot_seat_group(
+        "",
+        &ROSTER,
+        r.debrief.turns.len(),
+    ));
     put("group/hotseat.json", r, &mut good);
 
     // Flagged: the scenario changed since, or is not there at all.
@@ -775,6 +766,174 @@ fn group_sessions_are_not_trainees_and_an_unfinished_attempt_never_passes() {
         .expect("the stopped attempt");
     assert!(stopped.ending.is_none());
     assert!(!ipt_trainer::core::report::passed(stopped, 0));
+}
+
+/// The row the report's table of trainees' moves should have, from the
+/// record's own turns (not the report's numbers): the moves credited to
+/// `who`, their points, best moves and serious errors.
+fn seat_row(r: &AttemptRecord, who: &str, skipped: Option<usize>) -> String {
+    let g = r.group.as_ref().expect("a group");
+    let mine: Vec<_> = g
+        .turns
+        .iter()
+        .zip(&r.debrief.turns)
+        .filter(|(t, _)| t.by.as_deref() == Some(who))
+        .map(|(_, m)| m)
+        .collect();
+    let points: i32 = mine.iter().map(|m| m.score.total()).sum();
+    let best = mine.iter().filter(|m| m.better.is_none()).count();
+    let serious = mine
+        .iter()
+        .filter(|m| m.fired.iter().any(|f| f.critical))
+        .count();
+    let cell = |n: String| format!("<td class=\"n\">{n}</td>");
+    format!(
+        "<tr><th scope=\"row\">{}</th>{}{}{}{}{}</tr>",
+        report::html_escape(who),
+        cell(mine.len().to_string()),
+        cell(points.to_string()),
+        cell(best.to_string()),
+        cell(serious.to_string()),
+        skipped.map(|n| cell(n.to_string())).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_hot_seat_credits_each_trainee_with_their_own_moves() {
+    let c = class();
+    let html = build(&c, &options()).html();
+    let r = &c.good["group/hotseat.json"];
+    assert!(r.debrief.turns.len() >= 4, "someone moves twice");
+    assert!(html.contains("Each trainee's moves"));
+    let mut moves = 0;
+    for (k, n) in ROSTER.iter().enumerate() {
+        // The roster takes the turns in order: trainee k has turns k, k+3, ...
+        let own = (k..r.debrief.turns.len()).step_by(ROSTER.len()).count();
+        moves += own;
+        let row = seat_row(r, n, None);
+        assert!(
+            row.contains(&format!("<td class=\"n\">{own}</td>")),
+            "{row}"
+        );
+        assert!(html.contains(&row), "{n}: {row}");
+    }
+    assert_eq!(moves, r.debrief.turns.len());
+}
+
+#[test]
+fn a_trainee_passed_over_is_counted_and_a_name_with_markup_is_escaped() {
+    use ipt_trainer::core::group::SeatSkip;
+    let dir = tempfile::tempdir().expect("tmp");
+    let roster = ["Ana", "Ben <b>Okafor</b>", "Chi"];
+    let mut r = record(LEO, 6, "Group 3C", 1);
+    let mut g = crate::common::hot_seat_group("Group 3C", &roster, r.debrief.turns.len());
+    // Ben is passed over before turn 2: Ana, Chi, Ana, Ben, Chi, ...
+    for (k, t) in g.turns.iter_mut().enumerate().skip(1) {
+        t.by = Some(roster[(k + 1) % roster.len()].to_string());
+    }
+    g.skips.push(SeatSkip {
+        turn: 2,
+        who: roster[1].into(),
+    });
+    r.group = Some(g);
+    write_record(&dir.path().join("hotseat.json"), &r).expect("write");
+    let html = report::build(dir.path(), &options())
+        .expect("readable")
+        .html();
+    assert!(html.contains("Passed over"));
+    assert!(html.contains(&seat_row(&r, roster[0], Some(0))));
+    assert!(html.contains(&seat_row(&r, roster[1], Some(1))));
+    assert!(html.contains(&seat_row(&r, roster[2], Some(0))));
+    assert!(html.contains("Ben &lt;b&gt;Okafor&lt;/b&gt;"));
+    assert!(!html.contains("<b>Okafor"));
+}
+
+#[test]
+fn a_class_vote_on_devices_gives_each_named_student_a_line_of_their_own() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut r = record(ROSA, 4, "Group 3B", 1);
+    let sc = scenario(&root().join(ROSA));
+    let mut turns = crate::common::class_vote_turns(&sc, &r);
+    crate::common::rate_class_vote(&mut turns);
+    assert!(
+        turns.len() >= 2 && turns[0].votes.len() >= 3,
+        "the fixture needs them"
+    );
+    let n = turns.len();
+    let devices = crate::common::class_vote_devices(u32::try_from(n).expect("turns"));
+    r.group = Some(GroupRecord {
+        mode: GroupMode::ClassVote,
+        name: String::new(),
+        roster: Vec::new(),
+        turns,
+        devices,
+        skips: Vec::new(),
+    });
+    write_record(&dir.path().join("vote.json"), &r).expect("write");
+    let html = report::build(dir.path(), &options())
+        .expect("readable")
+        .html();
+    // The class played the scenario's option `t.option` at each turn; in
+    // the fixture the k-th vote is for option k.
+    let played: Vec<usize> = r.debrief.turns.iter().map(|t| t.option).collect();
+    let with = |k: usize, position: usize| usize::from(played[k] == position - 1);
+    let cell = |s: String| format!("<td class=\"n\">{s}</td>");
+    let line = |who: &str, cells: [String; 5]| {
+        format!(
+            "<tr><th scope=\"row\">{}</th>{}</tr>",
+            report::html_escape(who),
+            cells.map(cell).concat()
+        )
+    };
+    // Ana: the first option (3 points, the best) at every turn.
+    let ana_with: usize = (0..n).map(|k| with(k, 1)).sum();
+    let ana = line(
+        "Ana Lima",
+        [
+            n.to_string(),
+            format!("{n} of {n}"),
+            "0".into(),
+            format!("{} of {}", 3 * n, 3 * n),
+            format!("{ana_with} of {n}"),
+        ],
+    );
+    assert!(html.contains(&ana), "{ana}");
+    // Ben: a serious error (-2) at turn 1, the second option (1) at turn 2.
+    let ben = line(
+        "Ben <b>Okafor</b>",
+        [
+            "2".into(),
+            "0 of 2".into(),
+            "1".into(),
+            "-1 of 6".into(),
+            format!("{} of 2", with(0, 3) + with(1, 2)),
+        ],
+    );
+    assert!(html.contains(&ben), "{ben}");
+    assert!(!html.contains("<b>Okafor"), "the name is escaped");
+    // The unnamed device has its votes shown, and no line of its own.
+    assert!(html.contains("Each device's vote"));
+    let votes = format!(
+        "<tr><th scope=\"row\">Student 3</th>{}{}</tr>",
+        cell("1".into()),
+        cell("–".into()).repeat(n - 1)
+    );
+    assert!(html.contains(&votes), "{votes}");
+    assert_eq!(html.matches("<th scope=\"row\">Student 3</th>").count(), 1);
+    // Named students' lines only in the tutor's report: with --anonymize,
+    // pseudonyms.
+    let hidden = report::build(
+        dir.path(),
+        &ReportOptions {
+            anonymize: true,
+            ..options()
+        },
+    )
+    .expect("readable")
+    .html();
+    assert!(!hidden.contains("Ana Lima"));
+    assert!(hidden.contains(&pseudonym("Ana Lima")));
+    assert!(hidden.contains("Student 3"));
 }
 
 #[test]

@@ -142,6 +142,8 @@ pub enum UiAction {
     SetVotes(usize, u32),
     /// A class vote: play the majority's choice (`None`) or the tutor's pick.
     PlayVote(Option<usize>),
+    /// The hot seat: pass over the trainee whose turn it is, without a move.
+    SkipSeat,
     /// Stop the session now and see the debrief.
     Finish,
     /// Rewind the session to just before this turn (1-based) and go on from there.

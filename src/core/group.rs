@@ -42,6 +42,15 @@ pub struct OptionVotes {
     pub why: String,
 }
 
+impl OptionVotes {
+    /// How the option ranks against the others shown with it: the same
+    /// ordering as [`crate::core::rubric::Evaluation::rank`] (a serious
+    /// error below everything, then the points), from what the record kept.
+    pub fn rank(&self) -> (bool, i32) {
+        (!self.critical, self.points)
+    }
+}
+
 /// What the group did at one choice point.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupTurn {
@@ -78,6 +87,18 @@ pub struct GroupRecord {
     /// position (an index into that turn's `votes`, plus one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub devices: Vec<crate::core::room::DeviceVotes>,
+    /// The hot seat's trainees passed over (absent, not ready), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skips: Vec<SeatSkip>,
+}
+
+/// A trainee passed over in the hot seat without a move being made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatSkip {
+    /// The 1-based turn they were passed over for (the number of moves
+    /// made before, plus one).
+    pub turn: usize,
+    pub who: String,
 }
 
 /// What a class vote decides.
@@ -258,11 +279,19 @@ impl Roster {
         Some(who)
     }
 
-    /// Puts the seat back to whoever made the move before (for a rewind).
-    pub fn rewind_to_turn(&mut self, turns_made: usize) {
-        if !self.names.is_empty() {
-            self.next = turns_made % self.names.len();
-        }
+    /// Passes over the current trainee without a move (absent, not ready):
+    /// the seat goes to the next name. Returns who was passed over.
+    pub fn skip(&mut self) -> Option<String> {
+        self.take_turn()
+    }
+
+    /// Puts the seat on the name after `last` (whoever last made a move or
+    /// was passed over), or on the first name if there is none yet. A name
+    /// no longer on the roster also starts it again from the first.
+    pub fn seat_after(&mut self, last: Option<&str>) {
+        self.next = last
+            .and_then(|who| self.names.iter().position(|n| n == who))
+            .map_or(0, |i| (i + 1) % self.names.len());
     }
 }
 
@@ -277,6 +306,8 @@ pub struct GroupPlay {
     pub turns: Vec<GroupTurn>,
     /// The devices' votes so far (a room on the students' phones).
     pub devices: Vec<crate::core::room::DeviceVotes>,
+    /// The hot seat's trainees passed over so far.
+    pub skips: Vec<SeatSkip>,
 }
 
 impl GroupPlay {
@@ -288,21 +319,54 @@ impl GroupPlay {
             roster,
             turns: Vec::new(),
             devices: Vec::new(),
+            skips: Vec::new(),
         }
     }
 
     /// Picks up a group session saved part-way (its record so far).
     pub fn from_record(r: &GroupRecord) -> Self {
-        let mut roster = Roster::new(&r.roster);
-        roster.rewind_to_turn(r.turns.len());
-        GroupPlay {
+        let mut g = GroupPlay {
             mode: r.mode,
             name: r.name.clone(),
             tally: Tally::default(),
-            roster,
+            roster: Roster::new(&r.roster),
             turns: r.turns.clone(),
             devices: r.devices.clone(),
+            skips: r.skips.clone(),
+        };
+        g.follow_seat();
+        g
+    }
+
+    /// Passes over the trainee whose turn it is (hot seat), without a move:
+    /// the seat goes to the next name, and the record notes the skip.
+    /// Returns who was passed over (`None` in a class vote or with nobody
+    /// on the roster).
+    pub fn skip(&mut self) -> Option<String> {
+        if self.mode != GroupMode::HotSeat {
+            return None;
         }
+        let who = self.roster.skip()?;
+        self.skips.push(SeatSkip {
+            turn: self.turns.len() + 1,
+            who: who.clone(),
+        });
+        Some(who)
+    }
+
+    /// Puts the seat after whoever acted last: the last trainee passed over
+    /// since the last move, else the last move's maker, else the first name.
+    /// (Not `turns % names`: a skip breaks that count.)
+    fn follow_seat(&mut self) {
+        let next_turn = self.turns.len() + 1;
+        let last = self
+            .skips
+            .iter()
+            .rev()
+            .find(|s| s.turn == next_turn)
+            .map(|s| s.who.as_str())
+            .or_else(|| self.turns.iter().rev().find_map(|t| t.by.as_deref()));
+        self.roster.seat_after(last);
     }
 
     /// Who the attempt is credited to in the records.
@@ -388,9 +452,13 @@ impl GroupPlay {
     }
 
     /// Back to just before turn `turn` (1-based), for a retry.
+    /// The trainees passed over just before it stay passed over, so the
+    /// seat goes back to whoever made that turn.
     pub fn rewind_to(&mut self, turn: usize) {
         self.turns.truncate(turn.saturating_sub(1));
-        self.roster.rewind_to_turn(self.turns.len());
+        let next_turn = self.turns.len() + 1;
+        self.skips.retain(|s| s.turn <= next_turn);
+        self.follow_seat();
         self.tally = Tally::default();
     }
 
@@ -401,6 +469,7 @@ impl GroupPlay {
             roster: self.roster.names().to_vec(),
             turns: self.turns.clone(),
             devices: self.devices.clone(),
+            skips: self.skips.clone(),
         }
     }
 }
@@ -507,7 +576,13 @@ mod tests {
         assert_eq!(r.on_deck(), Some("Ana"));
         assert_eq!(r.take_turn().as_deref(), Some("Chi"));
         assert_eq!(r.current(), Some("Ana"));
-        r.rewind_to_turn(1);
+        r.seat_after(Some("Ana"));
+        assert_eq!(r.current(), Some("Ben"));
+        r.seat_after(Some("Chi"));
+        assert_eq!(r.current(), Some("Ana"));
+        r.seat_after(None);
+        assert_eq!(r.current(), Some("Ana"));
+        assert_eq!(r.skip().as_deref(), Some("Ana"));
         assert_eq!(r.current(), Some("Ben"));
         assert_eq!(Roster::parse(" , ").take_turn(), None);
     }

@@ -127,6 +127,8 @@ pub struct MoveSummary {
     pub points: i32,
     /// The better move's text, when the rubric saw one.
     pub better: Option<String>,
+    /// The rubric counted the move a serious error.
+    pub critical: bool,
     /// The principles the choice point tested (records made before drills
     /// have none).
     pub tested: Vec<String>,
@@ -136,6 +138,12 @@ impl MoveSummary {
     /// A mistake: the rubric saw a better move, or the move lost points.
     pub fn is_mistake(&self) -> bool {
         self.better.is_some() || self.points < 0
+    }
+
+    /// A best move: the rubric saw no better option at that point (as the
+    /// skill profile counts a chance taken).
+    pub fn is_best(&self) -> bool {
+        self.better.is_none()
     }
 }
 
@@ -475,6 +483,7 @@ fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> A
             text: t.text,
             kind: t.kind,
             points: t.score.total(),
+            critical: t.fired.iter().any(|f| f.critical),
             better: t.better.map(|b| b.text),
             tested: t.tested,
         })
@@ -487,6 +496,13 @@ fn summarise(r: AttemptRecord, file: String, name: &dyn Fn(&str) -> String) -> A
             if let Some(by) = &mut t.by {
                 *by = name(by);
             }
+        }
+        for s in &mut g.skips {
+            s.who = name(&s.who);
+        }
+        // An unnamed device is "Student N" already: only names are replaced.
+        for d in g.devices.iter_mut().filter(|d| d.named) {
+            d.pseudonym = name(&d.pseudonym);
         }
         g
     });

@@ -191,6 +191,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
 
 /// The hot seat: who is up, above the usual choices.
 pub fn hot_seat(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAction> {
+    let mut skip = None;
     if s.prompt().is_some() {
         ui.horizontal_wrapped(|ui| {
             let who = g.roster.current().unwrap_or("?");
@@ -201,6 +202,14 @@ pub fn hot_seat(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiActio
             );
             if let Some(next) = g.roster.on_deck() {
                 ui.label(format!("(next: {next})"));
+                // With one name there is nobody to pass the seat to.
+                if ui
+                    .button("Skip this person")
+                    .on_hover_text("Pass the seat to the next name without a move")
+                    .clicked()
+                {
+                    skip = Some(UiAction::SkipSeat);
+                }
             }
         });
         ui.separator();
@@ -210,7 +219,7 @@ pub fn hot_seat(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiActio
         .iter()
         .map(|t| t.by.clone().unwrap_or_else(|| "You".into()))
         .collect();
-    crate::app::widgets::conversation(ui, s, &names)
+    crate::app::widgets::conversation(ui, s, &names).or(skip)
 }
 
 /// The debrief's class discussion: each choice point with what the group

@@ -343,3 +343,143 @@ mod tests {
         assert!(quantile(&[], 0.5).abs() < 1e-9);
     }
 }
+
+/// One trainee's share of a hot seat session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatCredit<'a> {
+    pub who: &'a str,
+    /// Moves made.
+    pub moves: usize,
+    /// The points those moves earned (all three dimensions).
+    pub points: i32,
+    /// Moves the rubric saw no better option for.
+    pub best: usize,
+    /// Moves the rubric counted serious errors.
+    pub serious: usize,
+    /// Times passed over without a move.
+    pub skipped: usize,
+}
+
+/// Each trainee's moves in a hot seat session, in roster order (then anyone
+/// credited who is no longer on it): a turn is matched to the move at the
+/// same index.
+pub fn seat_credits(a: &Attempt) -> Vec<SeatCredit<'_>> {
+    let Some(g) = a.group.as_ref().filter(|g| g.mode == GroupMode::HotSeat) else {
+        return Vec::new();
+    };
+    let mut out: Vec<SeatCredit<'_>> = Vec::new();
+    for n in &g.roster {
+        seat(&mut out, n);
+    }
+    for (t, m) in g.turns.iter().zip(&a.moves) {
+        if let Some(by) = &t.by {
+            let i = seat(&mut out, by);
+            let c = &mut out[i];
+            c.moves += 1;
+            c.points += m.points;
+            c.best += usize::from(m.is_best());
+            c.serious += usize::from(m.critical);
+        }
+    }
+    for s in &g.skips {
+        let i = seat(&mut out, &s.who);
+        out[i].skipped += 1;
+    }
+    out
+}
+
+/// The index of `who`'s line, made if there is none yet.
+fn seat<'a>(out: &mut Vec<SeatCredit<'a>>, who: &'a str) -> usize {
+    out.iter().position(|c| c.who == who).unwrap_or_else(|| {
+        out.push(SeatCredit {
+            who,
+            moves: 0,
+            points: 0,
+            best: 0,
+            serious: 0,
+            skipped: 0,
+        });
+        out.len() - 1
+    })
+}
+
+/// One device's votes in a class vote on the students' devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceLine<'a> {
+    /// The pseudonym (already replaced when anonymizing).
+    pub pseudonym: &'a str,
+    pub named: bool,
+    /// Per turn of the session: the 1-based shown position voted, if any.
+    pub choices: Vec<Option<usize>>,
+    /// A personal score line, for a student who gave a name.
+    pub score: Option<StudentScore>,
+}
+
+/// A named student's votes against the rubric, at the points they voted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StudentScore {
+    /// Choice points voted (votes that name no turn or option not counted).
+    pub voted: usize,
+    /// Votes for the best option there (any of equals).
+    pub best: usize,
+    /// Votes for a serious error.
+    pub serious: usize,
+    /// The points of the options voted for.
+    pub points: i32,
+    /// The points of the best option at the same points.
+    pub best_points: i32,
+    /// Votes for the option the class played.
+    pub with_class: usize,
+}
+
+/// Each device's votes in a class vote, in the record's order, matched to
+/// the turns (`point` is the 1-based turn, `option` the 1-based position
+/// in that turn's votes); a vote naming no such turn or option is left out.
+pub fn device_lines(a: &Attempt) -> Vec<DeviceLine<'_>> {
+    let Some(g) = a.group.as_ref().filter(|g| g.mode == GroupMode::ClassVote) else {
+        return Vec::new();
+    };
+    g.devices
+        .iter()
+        .map(|d| {
+            let mut choices = vec![None; g.turns.len()];
+            let mut score = StudentScore::default();
+            for v in &d.votes {
+                let Some(k) = (v.point as usize).checked_sub(1) else {
+                    continue;
+                };
+                let Some(turn) = g.turns.get(k) else {
+                    continue;
+                };
+                let Some(chosen) = v.option.checked_sub(1).and_then(|i| turn.votes.get(i)) else {
+                    continue;
+                };
+                choices[k] = Some(v.option);
+                let Some(best) = turn
+                    .votes
+                    .iter()
+                    .map(super::super::group::OptionVotes::rank)
+                    .max()
+                else {
+                    continue;
+                };
+                score.voted += 1;
+                score.best += usize::from(chosen.rank() == best);
+                score.serious += usize::from(chosen.critical);
+                score.points += chosen.points;
+                score.best_points += best.1;
+                score.with_class += usize::from(
+                    a.moves
+                        .get(k)
+                        .is_some_and(|m| m.option == chosen.option && m.text == chosen.text),
+                );
+            }
+            DeviceLine {
+                pseudonym: &d.pseudonym,
+                named: d.named,
+                choices,
+                score: d.named.then_some(score),
+            }
+        })
+        .collect()
+}

@@ -8,7 +8,9 @@
 //! build time too, but `maud`'s are Rust expressions beside the data, which
 //! suits a page that is mostly loops over the report's figures.
 
-use super::aggregate::{ChoicePoint, Distribution, OptionStat, Progress, passed};
+use super::aggregate::{
+    ChoicePoint, Distribution, OptionStat, Progress, device_lines, passed, seat_credits,
+};
 use super::svg::{self, BAD, COLOURS};
 use super::{Attempt, ProblemKind, Report, human_time, iso_date, iso_utc};
 use crate::core::group::GroupMode;
@@ -934,6 +936,127 @@ fn group_session(a: &Attempt) -> Markup {
                                 @if t.tutor_pick { div { em { "The tutor's pick." } } }
                             }
                         }
+                    }
+                    (NL)
+                }
+            }
+            (NL)
+        }
+        (NL)
+        (seat_table(a))
+        (device_tables(a))
+    }
+}
+
+/// A class vote on the students' devices: each device's vote per turn, and
+/// a score line for each student who gave a name. (The tutor's report only:
+/// the projector never shows who voted what.)
+fn device_tables(a: &Attempt) -> Markup {
+    let lines = device_lines(a);
+    if lines.is_empty() {
+        return html! {};
+    }
+    let turns = lines[0].choices.len();
+    let of = |n: usize, all: usize| format!("{n} of {all}");
+    html! {
+        table {
+            (NL)
+            caption { "Each device's vote (the option's shown position)" }
+            (NL)
+            thead {
+                tr {
+                    th scope="col" { "Student" }
+                    @for k in 1..=turns { th scope="col" class="n" { "Turn " (k) } }
+                }
+            }
+            (NL)
+            tbody {
+                (NL)
+                @for d in &lines {
+                    tr {
+                        th scope="row" { (Text(who(d.pseudonym))) }
+                        @for c in &d.choices {
+                            td.n { @if let Some(p) = c { (p) } @else { "–" } }
+                        }
+                    }
+                    (NL)
+                }
+            }
+            (NL)
+        }
+        (NL)
+        @if lines.iter().any(|d| d.score.is_some()) {
+            table {
+                (NL)
+                caption { "Students who gave a name: their votes against the rubric" }
+                (NL)
+                thead {
+                    tr {
+                        th scope="col" { "Student" }
+                        th scope="col" class="n" { "Choice points voted" }
+                        th scope="col" class="n" { "Best option" }
+                        th scope="col" class="n" { "Serious errors" }
+                        th scope="col" class="n" { "Points (of the best available)" }
+                        th scope="col" class="n" { "With the class" }
+                    }
+                }
+                (NL)
+                tbody {
+                    (NL)
+                    @for d in &lines {
+                        @if let Some(s) = &d.score {
+                            tr {
+                                th scope="row" { (Text(who(d.pseudonym))) }
+                                td.n { (s.voted) }
+                                td.n { (of(s.best, s.voted)) }
+                                td.n { (s.serious) }
+                                td.n { (s.points) " of " (s.best_points) }
+                                td.n { (of(s.with_class, s.voted)) }
+                            }
+                            (NL)
+                        }
+                    }
+                }
+                (NL)
+            }
+            (NL)
+        }
+    }
+}
+
+/// The hot seat credited per trainee: each one's moves and what they earned.
+fn seat_table(a: &Attempt) -> Markup {
+    let credits = seat_credits(a);
+    if credits.is_empty() {
+        return html! {};
+    }
+    let skips = credits.iter().any(|c| c.skipped > 0);
+    html! {
+        table {
+            (NL)
+            caption { "Each trainee's moves" }
+            (NL)
+            thead {
+                tr {
+                    th scope="col" { "Trainee" }
+                    th scope="col" class="n" { "Moves" }
+                    th scope="col" class="n" { "Points" }
+                    th scope="col" class="n" { "Best moves" }
+                    th scope="col" class="n" { "Serious errors" }
+                    @if skips { th scope="col" class="n" { "Passed over" } }
+                }
+            }
+            (NL)
+            tbody {
+                (NL)
+                @for c in &credits {
+                    tr {
+                        th scope="row" { (Text(who(c.who))) }
+                        td.n { (c.moves) }
+                        td.n { (c.points) }
+                        td.n { (c.best) }
+                        td.n { (c.serious) }
+                        @if skips { td.n { (c.skipped) } }
                     }
                     (NL)
                 }
