@@ -308,6 +308,10 @@ pub struct GroupPlay {
     pub devices: Vec<crate::core::room::DeviceVotes>,
     /// The hot seat's trainees passed over so far.
     pub skips: Vec<SeatSkip>,
+    /// The devices' votes at the current choice point (a room on the
+    /// students' phones), added to the hand-typed `tally` when the vote is
+    /// played. Not part of the record: `devices` keeps each device's vote.
+    pub device_tally: Tally,
 }
 
 impl GroupPlay {
@@ -320,6 +324,7 @@ impl GroupPlay {
             turns: Vec::new(),
             devices: Vec::new(),
             skips: Vec::new(),
+            device_tally: Tally::default(),
         }
     }
 
@@ -333,6 +338,7 @@ impl GroupPlay {
             turns: r.turns.clone(),
             devices: r.devices.clone(),
             skips: r.skips.clone(),
+            device_tally: Tally::default(),
         };
         g.follow_seat();
         g
@@ -382,6 +388,59 @@ impl GroupPlay {
     pub fn new_choice_point(&mut self, session: &Session) {
         let options = session.prompt().map_or(0, |p| p.options.len());
         self.tally = Tally::new(options);
+        self.device_tally = Tally::new(options);
+    }
+
+    /// Keeps each device's final vote at the room's choice point `point`
+    /// as its vote at `turn` (1-based), from the room's record after the
+    /// vote closed. A device that did not vote there gets nothing at that
+    /// turn; a vote already kept at that turn (an earlier try) is replaced.
+    pub fn note_device_votes(
+        &mut self,
+        turn: usize,
+        point: u32,
+        record: &[crate::core::room::DeviceVotes],
+    ) {
+        let Ok(turn_point) = u32::try_from(turn) else {
+            return;
+        };
+        for device in record {
+            let i = match self
+                .devices
+                .iter()
+                .position(|d| d.pseudonym == device.pseudonym)
+            {
+                Some(i) => i,
+                None => {
+                    self.devices.push(crate::core::room::DeviceVotes {
+                        pseudonym: device.pseudonym.clone(),
+                        named: device.named,
+                        votes: Vec::new(),
+                    });
+                    self.devices.len() - 1
+                }
+            };
+            let kept = &mut self.devices[i].votes;
+            kept.retain(|v| v.point != turn_point);
+            if let Some(v) = device.votes.iter().find(|v| v.point == point) {
+                kept.push(crate::core::room::PointVote {
+                    point: turn_point,
+                    option: v.option,
+                });
+                kept.sort_by_key(|v| v.point);
+            }
+        }
+    }
+
+    /// The class's votes at the current choice point: the hand-typed counts
+    /// and the devices' votes together.
+    pub fn votes(&self) -> Tally {
+        let mut t = self.tally.clone();
+        for (i, &n) in self.device_tally.counts().iter().enumerate() {
+            let hand = t.counts().get(i).copied().unwrap_or(0);
+            t.set(i + 1, hand.saturating_add(n));
+        }
+        t
     }
 
     /// What the group would play at the current choice point, and what to
@@ -394,13 +453,11 @@ impl GroupPlay {
         let prompt = session.prompt().ok_or(NotYet::Ended)?;
         let (position, tutor_pick, by) = match self.mode {
             GroupMode::ClassVote => {
-                let (p, tutor) =
-                    self.tally
-                        .decide(pick)
-                        .ok_or_else(|| match self.tally.outcome() {
-                            VoteOutcome::Tie(tied) => NotYet::Tie(tied),
-                            VoteOutcome::NoVotes | VoteOutcome::Majority(_) => NotYet::NoVotes,
-                        })?;
+                let votes = self.votes();
+                let (p, tutor) = votes.decide(pick).ok_or_else(|| match votes.outcome() {
+                    VoteOutcome::Tie(tied) => NotYet::Tie(tied),
+                    VoteOutcome::NoVotes | VoteOutcome::Majority(_) => NotYet::NoVotes,
+                })?;
                 (p, tutor, None)
             }
             GroupMode::HotSeat => {
@@ -414,7 +471,7 @@ impl GroupPlay {
         let votes = if self.mode == GroupMode::ClassVote {
             session
                 .assessed_options()
-                .zip(self.tally.counts())
+                .zip(self.votes().counts())
                 .map(|((shown, ev), &votes)| OptionVotes {
                     option: shown.index,
                     text: shown.text.clone(),
@@ -460,6 +517,12 @@ impl GroupPlay {
         self.skips.retain(|s| s.turn <= next_turn);
         self.follow_seat();
         self.tally = Tally::default();
+        self.device_tally = Tally::default();
+        // The devices' votes at the turns played again are no longer the
+        // session's.
+        for d in &mut self.devices {
+            d.votes.retain(|v| (v.point as usize) < turn);
+        }
     }
 
     pub fn record(&self) -> GroupRecord {
