@@ -302,3 +302,38 @@ fn the_qr_code_holds_the_address_with_the_join_code() {
     // four light modules of margin, each module 4 pixels.
     assert_eq!(crate::common::read_qr(&qr, 4), url);
 }
+
+#[test]
+fn each_devices_vote_is_kept_per_turn_and_a_retry_replaces_it() {
+    use ipt_trainer::core::group::{GroupMode, GroupPlay, Roster};
+    let (server, addr) = start("");
+    let ana = token(&http::join(addr, &server.code(), Some("Ana")));
+    let ben = token(&http::join(addr, &server.code(), None));
+    let mut g = GroupPlay::new(GroupMode::ClassVote, "3B", Roster::default());
+    // Turn 3 is the room's point 7.
+    server.open_vote(7, "Rosa", "…", options()).expect("opens");
+    assert_eq!(http::vote(addr, &ana, 7, 1).status, 200);
+    assert_eq!(http::vote(addr, &ben, 7, 2).status, 200);
+    server.close_vote().expect("closes");
+    g.note_device_votes(3, 7, &server.record());
+    let at = |g: &GroupPlay, who: usize| -> Vec<(u32, usize)> {
+        g.devices[who]
+            .votes
+            .iter()
+            .map(|v| (v.point, v.option))
+            .collect()
+    };
+    assert_eq!(g.devices.len(), 2);
+    assert!(g.devices[0].named && !g.devices[1].named);
+    assert_eq!((at(&g, 0), at(&g, 1)), (vec![(3, 1)], vec![(3, 2)]));
+    // A retry plays turn 3 again as point 8: Ana votes otherwise, Ben not at all.
+    server.open_vote(8, "Rosa", "…", options()).expect("opens");
+    assert_eq!(http::vote(addr, &ana, 8, 3).status, 200);
+    server.close_vote().expect("closes");
+    g.note_device_votes(3, 8, &server.record());
+    assert_eq!((at(&g, 0), at(&g, 1)), (vec![(3, 3)], vec![]));
+    // Rewinding to turn 3 forgets it.
+    g.rewind_to(3);
+    assert!(at(&g, 0).is_empty());
+    assert_eq!(g.record().devices.len(), 2);
+}

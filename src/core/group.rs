@@ -405,20 +405,19 @@ impl GroupPlay {
             return;
         };
         for device in record {
-            let i = match self
+            let i = if let Some(i) = self
                 .devices
                 .iter()
                 .position(|d| d.pseudonym == device.pseudonym)
             {
-                Some(i) => i,
-                None => {
-                    self.devices.push(crate::core::room::DeviceVotes {
-                        pseudonym: device.pseudonym.clone(),
-                        named: device.named,
-                        votes: Vec::new(),
-                    });
-                    self.devices.len() - 1
-                }
+                i
+            } else {
+                self.devices.push(crate::core::room::DeviceVotes {
+                    pseudonym: device.pseudonym.clone(),
+                    named: device.named,
+                    votes: Vec::new(),
+                });
+                self.devices.len() - 1
             };
             let kept = &mut self.devices[i].votes;
             kept.retain(|v| v.point != turn_point);
