@@ -54,10 +54,8 @@ pub fn apply_actions(
                     g.tally.set(*position, *count);
                 }
             }
-            UiAction::SkipSeat => {
-                if group_mut(&mut current).and_then(GroupPlay::skip).is_some() {
-                    save_progress(&current, prefs, &mut notices);
-                }
+            UiAction::SkipSeat if group_mut(&mut current).and_then(GroupPlay::skip).is_some() => {
+                save_progress(&current, prefs, &mut notices);
             }
             UiAction::Choose(_) | UiAction::PlayVote(_) => {
                 let input = match action {
