@@ -143,6 +143,19 @@ impl Tally {
         }
     }
 
+    /// This tally and `other` added option by option (hand-typed counts and
+    /// the devices' votes); as long as the longer of the two.
+    #[must_use]
+    pub fn plus(&self, other: &Tally) -> Tally {
+        let n = self.counts.len().max(other.counts.len());
+        let at = |t: &Tally, i: usize| t.counts.get(i).copied().unwrap_or(0);
+        Tally {
+            counts: (0..n)
+                .map(|i| at(self, i).saturating_add(at(other, i)))
+                .collect(),
+        }
+    }
+
     /// One vote fewer (a mistyped count), never below zero.
     pub fn remove(&mut self, position: usize) {
         if let Some(c) = position.checked_sub(1).and_then(|i| self.counts.get_mut(i)) {
@@ -434,12 +447,7 @@ impl GroupPlay {
     /// The class's votes at the current choice point: the hand-typed counts
     /// and the devices' votes together.
     pub fn votes(&self) -> Tally {
-        let mut t = self.tally.clone();
-        for (i, &n) in self.device_tally.counts().iter().enumerate() {
-            let hand = t.counts().get(i).copied().unwrap_or(0);
-            t.set(i + 1, hand.saturating_add(n));
-        }
-        t
+        self.tally.plus(&self.device_tally)
     }
 
     /// What the group would play at the current choice point, and what to

@@ -845,14 +845,10 @@ impl Room {
 
     /// The devices' votes and the hand-typed counts together.
     pub fn tally(&self) -> Tally {
-        let mut t = self.device_tally();
-        if let Some(p) = &self.point {
-            for (i, &h) in p.hand.counts().iter().enumerate() {
-                let sum = t.counts()[i].saturating_add(h);
-                t.set(i + 1, sum);
-            }
+        match &self.point {
+            Some(p) => self.device_tally().plus(&p.hand),
+            None => Tally::default(),
         }
-        t
     }
 
     /// What the projector may show.
