@@ -559,59 +559,49 @@ fn peer_ip(request: &Request) -> IpAddr {
         .map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.ip())
 }
 
-async fn join(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let ip = peer_ip(&request);
-    if !shared.may_join(ip) {
-        return refusal(Refusal::TooManyGuesses);
+/// Answers a POST: its body read and parsed by `parse`, then `call` on
+/// the room, the result as JSON or the refusal.
+async fn answer<Q, A: serde::Serialize>(
+    shared: &Shared,
+    request: Request,
+    parse: fn(&[u8]) -> Result<Q, Refusal>,
+    call: impl FnOnce(&mut Room, Q, u64) -> Result<A, Refusal>,
+) -> Response {
+    let result = async {
+        let bytes = body(request).await?;
+        let query = parse(&bytes)?;
+        let now = shared.now_ms();
+        call(&mut shared.room(), query, now)
     }
-    let bytes = match body(request).await {
-        Ok(b) => b,
-        Err(r) => return refusal(r),
-    };
-    let req = match parse_join(&bytes) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
-    };
-    let now = shared.now_ms();
-    let joined = shared.room().join(&req.code, req.name.as_deref(), now);
-    match joined {
-        Ok(j) => json_ok(&j),
+    .await;
+    match result {
+        Ok(a) => json_ok(&a),
         Err(r) => refusal(r),
     }
+}
+
+async fn join(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if !shared.may_join(peer_ip(&request)) {
+        return refusal(Refusal::TooManyGuesses);
+    }
+    answer(&shared, request, parse_join, |room, q, now| {
+        room.join(&q.code, q.name.as_deref(), now)
+    })
+    .await
 }
 
 async fn vote(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let bytes = match body(request).await {
-        Ok(b) => b,
-        Err(r) => return refusal(r),
-    };
-    let req = match parse_vote(&bytes) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
-    };
-    let now = shared.now_ms();
-    let receipt = shared.room().vote(&req.token, req.point, req.option, now);
-    match receipt {
-        Ok(r) => json_ok(&r),
-        Err(r) => refusal(r),
-    }
+    answer(&shared, request, parse_vote, |room, q, now| {
+        room.vote(&q.token, q.point, q.option, now)
+    })
+    .await
 }
 
 async fn state(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let bytes = match body(request).await {
-        Ok(b) => b,
-        Err(r) => return refusal(r),
-    };
-    let req = match parse_state(&bytes) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
-    };
-    let now = shared.now_ms();
-    let state = shared.room().state(&req.token, now);
-    match state {
-        Ok(s) => json_ok(&s),
-        Err(r) => refusal(r),
-    }
+    answer(&shared, request, parse_state, |room, q, now| {
+        room.state(&q.token, now)
+    })
+    .await
 }
 
 /// The token in `?token=…` (hex digits need no decoding; anything else is
