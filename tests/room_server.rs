@@ -337,3 +337,176 @@ fn each_devices_vote_is_kept_per_turn_and_a_retry_replaces_it() {
     assert!(at(&g, 0).is_empty());
     assert_eq!(g.record().devices.len(), 2);
 }
+
+mod live {
+    //! The class vote played live: the room kept in step with a practice.
+    use crate::common::{fixture, guidance, scenario};
+    use crate::http;
+    use ipt_trainer::core::group::{GroupMode, GroupPlay, NotYet, Roster};
+    use ipt_trainer::core::practice::{Mode, PlayError, Practice};
+    use ipt_trainer::core::room::live::LiveRoom;
+    use ipt_trainer::core::room::server::ServeConfig;
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    fn class_vote() -> (LiveRoom, Practice, SocketAddr) {
+        let room = LiveRoom::start(ServeConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            class: "3C".into(),
+        })
+        .expect("starts on loopback");
+        let addr = room.server().addr();
+        let g = GroupPlay::new(GroupMode::ClassVote, "3C", Roster::default());
+        let p = Practice::start(
+            scenario(&fixture("valid/small.ron")),
+            guidance(),
+            5,
+            Mode::Coach,
+            Some(g),
+        )
+        .expect("starts");
+        (room, p, addr)
+    }
+
+    fn token(addr: SocketAddr, code: &str, name: &str) -> String {
+        let r = http::join(addr, code, Some(name));
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["token"].as_str().expect("a token").to_string()
+    }
+
+    #[test]
+    fn each_choice_point_opens_to_the_phones_and_the_majority_of_hands_and_devices_plays() {
+        let (mut room, mut p, addr) = class_vote();
+        let code = room.server().code();
+        let (ana, ben, cy) = (
+            token(addr, &code, "Ana"),
+            token(addr, &code, "Ben"),
+            token(addr, &code, "Cy"),
+        );
+        assert!(room.sync(&mut p), "the first choice point opens");
+        let first = room.view().projector.point.expect("a point is open");
+        assert!(room.is_open());
+        let shown = p.session().prompt().expect("a prompt").options.clone();
+        // The page is given the options as the session shows them.
+        let mut events = http::Events::open(addr, &ana).expect("a stream");
+        let (name, choice) = events.next(Duration::from_secs(5)).expect("an event");
+        assert_eq!(name, "choice");
+        let texts: Vec<&str> = shown.iter().map(|o| o.text.as_str()).collect();
+        let on_page: Vec<&str> = choice["options"]
+            .as_array()
+            .expect("options")
+            .iter()
+            .filter_map(|o| o.as_str())
+            .collect();
+        assert_eq!(on_page, texts);
+
+        for (t, option) in [(&ana, 2), (&ben, 2), (&cy, 1)] {
+            assert_eq!(http::vote(addr, t, first, option).status, 200);
+        }
+        assert!(room.sync(&mut p), "the devices' votes arrive");
+        assert!(!room.sync(&mut p), "nothing new");
+        let g = p.group_mut().expect("a group");
+        assert_eq!(g.device_tally.counts()[..2], [1, 2]);
+        // Two students without a phone put their hands up for option 1:
+        // three to two for 1, with the devices' votes.
+        g.tally.set(1, 2);
+        let played = room.play(&mut p, None).expect("the majority plays");
+        assert!(!played.ended);
+        let g = p.group().expect("a group");
+        assert_eq!(g.turns[0].votes[0].votes, 3);
+        assert_eq!(g.turns[0].votes[1].votes, 2);
+        assert_eq!(p.session().turns()[0].option, shown[0].index);
+        // Each device's vote is kept at turn 1, by pseudonym.
+        let kept: Vec<(String, usize)> = g
+            .devices
+            .iter()
+            .map(|d| (d.pseudonym.clone(), d.votes[0].option))
+            .collect();
+        assert_eq!(
+            kept,
+            [("Ana".to_string(), 2), ("Ben".into(), 2), ("Cy".into(), 1)]
+        );
+        assert!(g.devices.iter().all(|d| d.votes[0].point == 1));
+
+        // The next choice point is a new point on the phones, with no votes.
+        let second = room.view().projector.point.expect("open");
+        assert_ne!(second, first);
+        assert!(room.is_open());
+        assert_eq!(p.group().expect("group").device_tally.total(), 0);
+        let late = http::vote(addr, &ana, first, 1);
+        assert_eq!(late.status, 409, "{}", late.body);
+    }
+
+    #[test]
+    fn a_vote_closed_with_no_votes_plays_nothing_and_can_be_opened_again() {
+        let (mut room, mut p, addr) = class_vote();
+        let code = room.server().code();
+        let ana = token(addr, &code, "Ana");
+        room.sync(&mut p);
+        assert_eq!(
+            room.play(&mut p, None),
+            Err(PlayError::Group(NotYet::NoVotes))
+        );
+        assert!(!room.is_open(), "the vote stays closed");
+        assert!(p.session().turns().is_empty());
+        room.reopen(&mut p);
+        let point = room.view().projector.point.expect("open again");
+        assert!(room.is_open());
+        assert_eq!(http::vote(addr, &ana, point, 3).status, 200);
+        room.play(&mut p, None).expect("plays Ana's vote");
+        let g = p.group().expect("a group");
+        assert_eq!(g.devices[0].votes[0].option, 3);
+    }
+
+    #[test]
+    fn a_retry_votes_afresh_and_the_end_of_the_session_closes_the_room() {
+        let (mut room, mut p, addr) = class_vote();
+        let code = room.server().code();
+        let ana = token(addr, &code, "Ana");
+        let mut events = http::Events::open(addr, &ana).expect("a stream");
+        room.sync(&mut p);
+        for _ in 0..2 {
+            let point = room.view().projector.point.expect("open");
+            assert_eq!(http::vote(addr, &ana, point, 1).status, 200);
+            room.play(&mut p, None).expect("plays");
+        }
+        // Back to turn 2: its vote is taken again on the phones.
+        let mut p = p.retry_from(2).expect("rewinds");
+        room.rewound();
+        assert!(room.sync(&mut p));
+        let point = room.view().projector.point.expect("open");
+        assert_eq!(point, 4, "points 1 to 3 were used");
+        assert_eq!(http::vote(addr, &ana, point, 2).status, 200);
+        room.play(&mut p, None).expect("plays");
+        let g = p.group().expect("a group");
+        let at: Vec<(u32, usize)> = g.devices[0]
+            .votes
+            .iter()
+            .map(|v| (v.point, v.option))
+            .collect();
+        assert_eq!(at, [(1, 1), (2, 2)], "turn 2 has the retry's vote");
+
+        // Play on to the end with the majority of hands.
+        while !p.session().is_ended() {
+            p.group_mut().expect("a group").tally.set(1, 1);
+            room.play(&mut p, None).expect("plays");
+        }
+        let view = room.view();
+        assert!(view.closed);
+        let gone = http::vote(addr, &ana, point + 1, 1);
+        assert_eq!(gone.status, 410, "{}", gone.body);
+        // Every page ends on the debrief's discussion question.
+        let question = &p
+            .group()
+            .expect("a group")
+            .turns
+            .last()
+            .expect("a turn")
+            .discuss;
+        assert!(!question.is_empty());
+        let over = std::iter::from_fn(|| events.next(Duration::from_secs(5)))
+            .find(|(name, _)| name == "session_over")
+            .expect("the end reaches the page");
+        assert_eq!(over.1["question"].as_str(), Some(question.as_str()));
+    }
+}

@@ -8,6 +8,7 @@
 //! pushes the returned [`RoomEvent`]s to the browsers; `docs/class-room.md`
 //! describes the HTTP API and what an attacker on the network can do.
 
+pub mod live;
 pub mod page;
 pub mod qr;
 pub mod server;
