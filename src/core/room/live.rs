@@ -159,7 +159,7 @@ impl LiveRoom {
         let _ = self.server.close_vote();
         self.open = None;
         if let Some(g) = practice.group_mut() {
-            g.device_tally = Default::default();
+            g.device_tally = crate::core::group::Tally::default();
         }
         self.sync(practice);
     }
