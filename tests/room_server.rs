@@ -510,3 +510,24 @@ mod live {
         assert_eq!(over.1["question"].as_str(), Some(question.as_str()));
     }
 }
+
+#[test]
+fn the_app_is_told_of_each_join_and_vote_so_a_sleeping_window_can_wake() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (server, addr) = start("");
+    let told = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&told);
+    server.on_change(Arc::new(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }));
+    let t = token(&http::join(addr, &server.code(), None));
+    assert_eq!(told.load(Ordering::SeqCst), 1, "a join");
+    server.open_vote(1, "Rosa", "…", options()).expect("opens");
+    assert_eq!(http::vote(addr, &t, 1, 2).status, 200);
+    assert_eq!(told.load(Ordering::SeqCst), 2, "a vote");
+    // A refused request changes nothing on the projector: no call.
+    assert_eq!(http::vote(addr, &t, 1, 9).status, 422);
+    assert_eq!(http::join(addr, "AAAAAA", None).status, 403);
+    assert_eq!(told.load(Ordering::SeqCst), 2);
+}

@@ -135,7 +135,13 @@ struct Shared {
     class: String,
     addresses: Mutex<HashMap<IpAddr, Address>>,
     connections: Mutex<usize>,
+    /// Called (on the server's thread) after a join or a vote is taken,
+    /// so that a reactive window can wake up and redraw the counts.
+    on_change: Mutex<Option<Notify>>,
 }
+
+/// What the server calls when the projector's view may have changed.
+pub type Notify = Arc<dyn Fn() + Send + Sync>;
 
 /// A poisoned lock still holds a consistent room: every change to it is
 /// one call that either completes or panics before changing anything that
@@ -266,6 +272,7 @@ impl RoomServer {
             class: config.class,
             addresses: Mutex::new(HashMap::new()),
             connections: Mutex::new(0),
+            on_change: Mutex::new(None),
         });
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -360,6 +367,13 @@ impl RoomServer {
     pub fn close_room(&self, question: &str) {
         let event = self.shared.room().close_room(question);
         self.shared.push(event);
+    }
+
+    /// Calls `notify` (on the server's thread) after each join and each
+    /// vote taken, e.g. to wake a window that only redraws on events. It
+    /// must return quickly: the request waits for it.
+    pub fn on_change(&self, notify: Notify) {
+        *lock(&self.shared.on_change) = Some(notify);
     }
 
     /// Connections open now (for the load test and the projector's note).
@@ -566,6 +580,7 @@ async fn answer<Q, A: serde::Serialize>(
     request: Request,
     parse: fn(&[u8]) -> Result<Q, Refusal>,
     call: impl FnOnce(&mut Room, Q, u64) -> Result<A, Refusal>,
+    changes: bool,
 ) -> Response {
     let result = async {
         let bytes = body(request).await?;
@@ -575,7 +590,15 @@ async fn answer<Q, A: serde::Serialize>(
     }
     .await;
     match result {
-        Ok(a) => json_ok(&a),
+        Ok(a) => {
+            if changes {
+                let notify = lock(&shared.on_change).clone();
+                if let Some(notify) = notify {
+                    notify();
+                }
+            }
+            json_ok(&a)
+        }
         Err(r) => refusal(r),
     }
 }
@@ -584,23 +607,35 @@ async fn join(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     if !shared.may_join(peer_ip(&request)) {
         return refusal(Refusal::TooManyGuesses);
     }
-    answer(&shared, request, parse_join, |room, q, now| {
-        room.join(&q.code, q.name.as_deref(), now)
-    })
+    answer(
+        &shared,
+        request,
+        parse_join,
+        |room, q, now| room.join(&q.code, q.name.as_deref(), now),
+        true,
+    )
     .await
 }
 
 async fn vote(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    answer(&shared, request, parse_vote, |room, q, now| {
-        room.vote(&q.token, q.point, q.option, now)
-    })
+    answer(
+        &shared,
+        request,
+        parse_vote,
+        |room, q, now| room.vote(&q.token, q.point, q.option, now),
+        true,
+    )
     .await
 }
 
 async fn state(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    answer(&shared, request, parse_state, |room, q, now| {
-        room.state(&q.token, now)
-    })
+    answer(
+        &shared,
+        request,
+        parse_state,
+        |room, q, now| room.state(&q.token, now),
+        false,
+    )
     .await
 }
 
