@@ -276,6 +276,130 @@ fn a_class_vote_plays_the_majority_and_the_tutor_breaks_ties() {
 }
 
 #[test]
+fn a_class_vote_on_devices_serves_the_room_counts_the_phones_with_the_hands_and_keeps_each_vote() {
+    use crate::http;
+    use ipt_trainer::app::room::ClassRoom;
+    let data = tempfile::tempdir().expect("tmp");
+    let mut app = bundled_app(data.path());
+    act(&mut app, UiAction::Select("grief-initial-rosa".into()));
+    assert!(
+        app.world().resource::<ClassRoom>().live.is_none(),
+        "nothing listens before the tutor asks"
+    );
+    act(
+        &mut app,
+        UiAction::SetGroup(GroupSetup {
+            mode: Some(GroupMode::ClassVote),
+            name: "Seminar B".into(),
+            devices: true,
+            network: Some(std::net::Ipv4Addr::LOCALHOST.into()),
+            port: 0,
+            ..GroupSetup::default()
+        }),
+    );
+    act(&mut app, UiAction::Start);
+    assert_eq!(screen(&app), Screen::Session);
+    let (addr, code) = {
+        let room = app.world().resource::<ClassRoom>();
+        let live = room.live.as_ref().expect("the room is open");
+        let view = live.view();
+        assert!(view.qr.is_some(), "a QR code to show");
+        (live.server().addr(), view.projector.code.clone())
+    };
+    let join = |name: &str| {
+        let r = http::join(addr, &code, Some(name));
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["token"].as_str().expect("a token").to_string()
+    };
+    let (ana, ben) = (join("Ana"), join("Ben"));
+    let point = |app: &App| {
+        app.world()
+            .resource::<ClassRoom>()
+            .live
+            .as_ref()
+            .and_then(|l| l.view().projector.point)
+            .expect("a choice point is open on the phones")
+    };
+    let first = point(&app);
+    assert_eq!(http::vote(addr, &ana, first, 3).status, 200);
+    assert_eq!(http::vote(addr, &ben, first, 3).status, 200);
+    app.update();
+    let group = |app: &App| {
+        app.world()
+            .resource::<Practising>()
+            .practice
+            .as_ref()
+            .and_then(|p| p.group())
+            .cloned()
+            .expect("group")
+    };
+    assert_eq!(group(&app).votes().counts()[..3], [0, 0, 2]);
+    // One student without a phone votes by hand for option 1: the phones
+    // still have the majority.
+    act(&mut app, UiAction::SetVotes(1, 1));
+    assert_eq!(group(&app).votes().counts()[..3], [1, 0, 2]);
+    let expected = {
+        let p = app.world().resource::<Practising>();
+        p.session()
+            .and_then(|s| s.prompt())
+            .expect("a prompt")
+            .options[2]
+            .index
+    };
+    act(&mut app, UiAction::PlayVote(None));
+    assert_eq!(turns(&app), 1);
+    {
+        let p = app.world().resource::<Practising>();
+        assert_eq!(p.session().expect("session").turns()[0].option, expected);
+    }
+    let g = group(&app);
+    let votes: Vec<u32> = g.turns[0].votes.iter().map(|v| v.votes).collect();
+    assert_eq!(&votes[..3], [1, 0, 2]);
+    assert_eq!(g.devices.len(), 2, "each device's vote is kept");
+    assert!(g.devices.iter().all(|d| d.votes[0].option == 3));
+
+    // The next choice point opens on the phones; the tutor closes it with
+    // no votes, opens it again, and Ben's vote plays.
+    let second = point(&app);
+    assert_ne!(second, first);
+    act(&mut app, UiAction::CloseDeviceVote);
+    let refused = http::vote(addr, &ben, second, 1);
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    act(&mut app, UiAction::ReopenDeviceVote);
+    let third = point(&app);
+    assert_eq!(http::vote(addr, &ben, third, 1).status, 200);
+    app.update();
+    act(&mut app, UiAction::PlayVote(None));
+    assert_eq!(turns(&app), 2);
+
+    // Stopping the session closes the room: the phones are refused.
+    act(&mut app, UiAction::Finish);
+    assert_eq!(screen(&app), Screen::Debrief);
+    let gone = http::vote(addr, &ana, third + 1, 1);
+    assert_eq!(gone.status, 410, "{}", gone.body);
+    let record = app
+        .world()
+        .resource::<Viewing>()
+        .record
+        .clone()
+        .expect("a record");
+    let devices = record.group.expect("the group part").devices;
+    let ben_votes: Vec<(u32, usize)> = devices
+        .iter()
+        .find(|d| d.pseudonym == "Ben")
+        .expect("Ben")
+        .votes
+        .iter()
+        .map(|v| (v.point, v.option))
+        .collect();
+    assert_eq!(
+        ben_votes,
+        [(1, 3), (2, 1)],
+        "by turn, not by the room's point"
+    );
+}
+
+#[test]
 fn the_hot_seat_credits_each_move_and_rotates_the_roster() {
     let data = tempfile::tempdir().expect("tmp");
     let mut app = bundled_app(data.path());
@@ -741,7 +865,7 @@ mod views {
         g.tally.set(2, 3);
         let mut h = Harness::new_ui_state(
             |ui, out: &mut Option<UiAction>| {
-                if let Some(a) = screens::group::class_vote(ui, &s, &g) {
+                if let Some(a) = screens::group::class_vote(ui, &s, &g, None) {
                     *out = Some(a);
                 }
             },

@@ -12,6 +12,7 @@ pub mod idle;
 #[cfg(feature = "dev")]
 pub mod perf;
 pub mod practice;
+pub mod room;
 pub mod screens;
 pub mod state;
 pub mod theme;
@@ -157,6 +158,7 @@ pub fn logic_plugin(app: &mut App) {
         .init_resource::<Viewing>()
         .init_resource::<History>()
         .init_resource::<Resumable>()
+        .init_resource::<room::ClassRoom>()
         .add_plugins((assets::plugin, watch::plugin, drills::plugin, cases::plugin))
         .add_systems(Startup, load_history_and_resume)
         .add_systems(
@@ -173,7 +175,8 @@ pub fn logic_plugin(app: &mut App) {
             )
                 .chain()
                 .in_set(Actions),
-        );
+        )
+        .add_systems(Update, room::sync.after(Actions));
 }
 
 /// The egui screens.

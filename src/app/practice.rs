@@ -3,6 +3,7 @@
 //! to the screens, the notices and the user's files.
 
 use super::assets::{Catalog, Notices};
+use super::room::ClassRoom;
 use super::state::{
     History, Practising, Prefs, Resumable, Rubric, Screen, Selected, UiAction, Viewing,
 };
@@ -24,12 +25,28 @@ pub fn apply_actions(
     catalog: Res<Catalog>,
     rubric: Res<Rubric>,
     prefs: Option<Res<Prefs>>,
+    (mut room, proxy): (
+        ResMut<ClassRoom>,
+        Option<Res<bevy::winit::EventLoopProxyWrapper>>,
+    ),
 ) {
     let prefs = prefs.as_deref();
+    let proxy = proxy.as_deref();
     for action in actions.read() {
         match action {
             UiAction::Start => {
                 start(&selected, &mut current, &catalog, &rubric, &mut notices);
+                // A new session has a new room (or none): the old one closes.
+                room.shut();
+                let devices = current
+                    .practice
+                    .as_ref()
+                    .and_then(Practice::group)
+                    .is_some_and(|g| g.mode == GroupMode::ClassVote)
+                    && selected.group.devices;
+                if devices {
+                    room.open(&selected.group, proxy, &mut notices);
+                }
                 if current.practice.is_some() {
                     // A new session replaces the unfinished one on disk.
                     resumable.0 = None;
@@ -49,6 +66,15 @@ pub fn apply_actions(
                     }
                 }
             }
+            UiAction::CloseDeviceVote | UiAction::ReopenDeviceVote => {
+                if let (Some(live), Some(p)) = (room.live.as_mut(), current.practice.as_mut()) {
+                    if *action == UiAction::CloseDeviceVote {
+                        live.close_vote(p);
+                    } else {
+                        live.reopen(p);
+                    }
+                }
+            }
             UiAction::SetVotes(position, count) => {
                 if let Some(g) = group_mut(&mut current) {
                     g.tally.set(*position, *count);
@@ -64,7 +90,7 @@ pub fn apply_actions(
                     _ => continue,
                 };
                 // A move that ends the session goes straight to the debrief.
-                if play(input, &mut current, prefs, &mut notices) {
+                if play(input, &mut current, &mut room, prefs, &mut notices) {
                     finish(
                         &mut current,
                         &mut viewing,
@@ -77,8 +103,12 @@ pub fn apply_actions(
                 }
             }
             UiAction::Finish => {
-                if current.practice.is_none() {
+                let Some(p) = current.practice.as_ref() else {
                     continue;
+                };
+                // The phones end on the discussion question too.
+                if let Some(live) = room.live.as_mut() {
+                    live.end(p);
                 }
                 if !finish(
                     &mut current,
@@ -105,6 +135,15 @@ pub fn apply_actions(
                 let rewound = current.practice.as_ref().map(|p| p.retry_from(*turn));
                 match rewound {
                     Some(Ok(p)) => {
+                        // The phones vote again from that turn: in the same
+                        // room, or in a new one if it closed at the end.
+                        match room.live.as_mut() {
+                            Some(live) if !live.view().closed => live.rewound(),
+                            Some(_) => {
+                                room.reopen(proxy, &mut notices);
+                            }
+                            None => {}
+                        }
                         current.practice = Some(p);
                         current.saved_to = None;
                         current.recorded = false;
@@ -127,6 +166,8 @@ pub fn apply_actions(
                     &mut notices,
                 ) =>
             {
+                // The phones' room was the old session's.
+                room.shut();
                 next.set(Screen::Session);
             }
             UiAction::DiscardResume => {
@@ -198,13 +239,20 @@ fn start(
 fn play(
     input: Input,
     current: &mut Practising,
+    room: &mut ClassRoom,
     prefs: Option<&Prefs>,
     notices: &mut Notices,
 ) -> bool {
     let Some(p) = current.practice.as_mut() else {
         return false;
     };
-    match p.play(input) {
+    // With the phones in the room, the vote closes on them first and each
+    // device's vote is kept at the turn.
+    let result = match (input, room.live.as_mut()) {
+        (Input::CloseVote(pick), Some(live)) => live.play(p, pick),
+        (input, _) => p.play(input),
+    };
+    match result {
         Ok(played) => {
             save_progress(current, prefs, notices);
             played.ended

@@ -65,7 +65,17 @@ pub struct GroupSetup {
     pub roster: String,
     /// Large type and high contrast, for a projector.
     pub presenter: bool,
+    /// A class vote: the students vote on their own phones (the app serves
+    /// the page on the room's network; nothing listens otherwise).
+    pub devices: bool,
+    /// The network to serve it on (the first of the machine's when none).
+    pub network: Option<std::net::IpAddr>,
+    /// Its port (0: any free port).
+    pub port: u16,
 }
+
+/// The port the room's page is served on unless the tutor picks another.
+pub const ROOM_PORT: u16 = 8787;
 
 impl Default for GroupSetup {
     fn default() -> Self {
@@ -74,6 +84,9 @@ impl Default for GroupSetup {
             name: String::new(),
             roster: String::new(),
             presenter: true,
+            devices: false,
+            network: None,
+            port: ROOM_PORT,
         }
     }
 }
@@ -142,6 +155,10 @@ pub enum UiAction {
     SetVotes(usize, u32),
     /// A class vote: play the majority's choice (`None`) or the tutor's pick.
     PlayVote(Option<usize>),
+    /// A class vote on devices: stop the phones' votes at this choice point.
+    CloseDeviceVote,
+    /// ... or let them vote afresh here.
+    ReopenDeviceVote,
     /// The hot seat: pass over the trainee whose turn it is, without a move.
     SkipSeat,
     /// Stop the session now and see the debrief.

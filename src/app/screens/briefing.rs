@@ -25,6 +25,12 @@ fn draw_briefing(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = super::screen_ui(ctx, &content, "briefing");
+    // The networks the phones' room can use, read only when it is wanted.
+    let networks = if selected.group.devices {
+        crate::core::room::server::local_addresses()
+    } else {
+        Vec::new()
+    };
     let scenario = selected
         .id
         .as_deref()
@@ -32,7 +38,7 @@ fn draw_briefing(
         .and_then(|e| e.scenario.clone());
     egui::CentralPanel::default().show(&mut root, |ui| {
         let action = if let Some(s) = &scenario {
-            view(ui, s, selected.coach, &selected.group)
+            view(ui, s, selected.coach, &selected.group, &networks)
         } else {
             ui.label("This scenario is not available any more.");
             ui.button("Back to the library")
@@ -51,6 +57,7 @@ pub fn view(
     s: &Scenario,
     coach: bool,
     group: &crate::app::GroupSetup,
+    networks: &[crate::core::room::server::LocalAddress],
 ) -> Option<UiAction> {
     let mut action = None;
     // Enter starts, unless it is typing a name.
@@ -122,7 +129,7 @@ pub fn view(
                 }
             }
             ui.add_space(8.0);
-            if let Some(a) = super::group::setup(ui, group) {
+            if let Some(a) = super::group::setup(ui, group, networks) {
                 action = Some(a);
             }
             ui.add_space(8.0);

@@ -4,11 +4,14 @@
 
 use crate::app::{GroupSetup, UiAction};
 use crate::core::group::{GroupMode, GroupPlay, GroupRecord, VoteOutcome};
+use crate::core::room::live::RoomView;
+use crate::core::room::server::LocalAddress;
 use crate::core::session::Session;
 use bevy_egui::egui;
 
-/// The briefing's "who is playing" section.
-pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
+/// The briefing's "who is playing" section. `networks` are the machine's
+/// addresses the phones' room can be served on.
+pub fn setup(ui: &mut egui::Ui, g: &GroupSetup, networks: &[LocalAddress]) -> Option<UiAction> {
     let mut draft = g.clone();
     ui.label(egui::RichText::new("Who is playing").strong());
     ui.horizontal_wrapped(|ui| {
@@ -42,6 +45,9 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
                     .desired_width(240.0),
             );
         });
+        if mode == GroupMode::ClassVote {
+            devices_setup(ui, &mut draft, networks);
+        }
         if mode == GroupMode::HotSeat {
             ui.label("Names, one per line, in the order they take the seat:");
             ui.add(
@@ -58,11 +64,149 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup) -> Option<UiAction> {
     (draft != *g).then_some(UiAction::SetGroup(draft))
 }
 
+/// "Students vote on their devices": the network and port to serve the
+/// page on. Nothing listens until the session starts.
+fn devices_setup(ui: &mut egui::Ui, draft: &mut GroupSetup, networks: &[LocalAddress]) {
+    ui.checkbox(
+        &mut draft.devices,
+        "Students vote on their devices (phones on this room's network)",
+    );
+    if !draft.devices {
+        return;
+    }
+    ui.label(
+        egui::RichText::new(
+            "When the session starts, the app serves a small voting page on the network below, and the projector shows its address, a QR code and a join code. No account or internet is needed, and nothing listens before you start. You can still add a show of hands for students without a phone.",
+        )
+        .small(),
+    );
+    let chosen = draft
+        .network
+        .filter(|ip| networks.iter().any(|n| n.ip == *ip))
+        .or_else(|| networks.first().map(|n| n.ip));
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Network:");
+        let shown = networks.iter().find(|n| Some(n.ip) == chosen).map_or_else(
+            || "none found: this computer only".to_string(),
+            LocalAddress::label,
+        );
+        egui::ComboBox::from_id_salt("room-network")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for n in networks {
+                    ui.selectable_value(&mut draft.network, Some(n.ip), n.label());
+                }
+            });
+        ui.label("Port:");
+        ui.add(egui::DragValue::new(&mut draft.port).range(0..=65535))
+            .on_hover_text("0 picks any free port");
+    });
+    if chosen.is_some_and(|ip| ip.is_loopback()) {
+        ui.label(
+            egui::RichText::new(
+                "This address is this computer only: phones cannot reach it. Connect to the room's Wi-Fi and pick its network.",
+            )
+            .small()
+            .color(crate::app::theme::bad(ui)),
+        );
+    }
+}
+
+/// The phones' room on the projector: how to join (address, QR code, join
+/// code), how many joined and voted (never who), and closing the vote.
+fn room_panel(ui: &mut egui::Ui, room: &RoomView<'_>) -> Option<UiAction> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            if let Some(qr) = room.qr {
+                qr_code(ui, qr, 150.0);
+            }
+            ui.vertical(|ui| {
+                ui.label(egui::RichText::new("Vote on your phone").strong());
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("Open");
+                    ui.label(egui::RichText::new(room.url).monospace().strong());
+                    ui.label("and enter the join code");
+                });
+                ui.label(
+                    egui::RichText::new(&room.projector.code)
+                        .monospace()
+                        .strong()
+                        .size(ui.text_style_height(&egui::TextStyle::Heading) * 1.6),
+                );
+                let p = &room.projector;
+                let state = if room.closed {
+                    "the room has closed"
+                } else if p.open {
+                    "the vote is open"
+                } else {
+                    "the vote is closed"
+                };
+                ui.label(format!("{} joined · {} voted · {state}", p.joined, p.voted));
+                if !room.closed {
+                    if p.open {
+                        if ui
+                            .button("Close the vote")
+                            .on_hover_text(
+                                "Stop the phones' votes here; Enter then plays the majority",
+                            )
+                            .clicked()
+                        {
+                            action = Some(UiAction::CloseDeviceVote);
+                        }
+                    } else if ui
+                        .button("Open the vote again")
+                        .on_hover_text("The phones vote afresh at this choice point")
+                        .clicked()
+                    {
+                        action = Some(UiAction::ReopenDeviceVote);
+                    }
+                }
+            });
+        });
+    });
+    action
+}
+
+/// A QR code `side` points wide, dark on light whatever the theme, with
+/// the quiet zone of four modules a reader needs.
+fn qr_code(ui: &mut egui::Ui, qr: &crate::core::room::qr::Qr, side: f32) {
+    let modules = qr.size + 8;
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::WidgetType::Other, true, "QR code of the voting page")
+    });
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, egui::Color32::WHITE);
+    let cell = side / modules as f32;
+    for y in 0..qr.size {
+        for x in 0..qr.size {
+            if qr.dark(x, y) {
+                let min = rect.min + egui::vec2((x + 4) as f32 * cell, (y + 4) as f32 * cell);
+                painter.rect_filled(
+                    egui::Rect::from_min_size(min, egui::vec2(cell + 0.5, cell + 0.5)),
+                    0.0,
+                    egui::Color32::BLACK,
+                );
+            }
+        }
+    }
+}
+
 /// The class vote at the current choice point: the conversation, then each
-/// option large with its votes, and the tutor's controls.
-pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAction> {
+/// option large with its votes, and the tutor's controls. With the phones
+/// in the room (`room`), how to join is shown above, and the counts are the
+/// devices' votes with the hand-typed ones added.
+pub fn class_vote(
+    ui: &mut egui::Ui,
+    s: &Session,
+    g: &GroupPlay,
+    room: Option<&RoomView<'_>>,
+) -> Option<UiAction> {
+    let room_action = room.and_then(|r| room_panel(ui, r));
     let Some(prompt) = s.prompt() else {
-        return crate::app::widgets::conversation(ui, s, &[]);
+        return crate::app::widgets::conversation(ui, s, &[]).or(room_action);
     };
     let n = prompt.options.len();
     // Keys count as votes unless a count is being typed into its box.
@@ -93,9 +237,14 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
     if !typing && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
         action = Some(UiAction::PlayVote(None));
     }
-    let counts = g.tally.counts();
-    let shares = g.tally.shares();
-    let total = g.tally.total();
+    if room_action.is_some() {
+        action = room_action;
+    }
+    let votes = g.votes();
+    let counts = votes.counts();
+    let shares = votes.shares();
+    let total = votes.total();
+    let hands = g.tally.counts();
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new(format!("Class vote · {total} votes")).strong());
         ui.label(
@@ -135,12 +284,17 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
                                 if ui.button(" − ").on_hover_text("One vote fewer").clicked() {
                                     action = Some(UiAction::Vote(i + 1, -1));
                                 }
-                                // The count itself, to type a show of hands at once.
-                                let mut count = votes;
+                                // The count itself, to type a show of hands at once
+                                // (with the phones, the hands added to theirs).
+                                let typed = hands.get(i).copied().unwrap_or(0);
+                                if room.is_some() {
+                                    ui.label("hands:");
+                                }
+                                let mut count = typed;
                                 let field = ui
                                     .add(egui::DragValue::new(&mut count).range(0..=9999))
                                     .on_hover_text("The number of votes (type it)");
-                                if field.changed() && count != votes {
+                                if field.changed() && count != typed {
                                     action = Some(UiAction::SetVotes(i + 1, count));
                                 }
                                 if ui.button(" + ").on_hover_text("One vote more").clicked() {
@@ -159,7 +313,7 @@ pub fn class_vote(ui: &mut egui::Ui, s: &Session, g: &GroupPlay) -> Option<UiAct
                 });
             }
             ui.add_space(4.0);
-            match g.tally.outcome() {
+            match votes.outcome() {
                 VoteOutcome::NoVotes => {
                     ui.label("No votes yet.");
                 }

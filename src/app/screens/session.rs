@@ -20,10 +20,15 @@ fn draw_session(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
     current: Res<Practising>,
+    room: Res<crate::app::room::ClassRoom>,
     mut out: MessageWriter<UiAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = super::screen_ui(ctx, &content, "session");
+    let room = room
+        .live
+        .as_ref()
+        .map(crate::core::room::live::LiveRoom::view);
     let Some(practice) = current.practice.as_ref() else {
         egui::CentralPanel::default().show(&mut root, |ui| {
             if ui.button("No session: back to the library").clicked() {
@@ -50,7 +55,9 @@ fn draw_session(
         });
     egui::CentralPanel::default().show(&mut root, |ui| {
         let a = match practice.group() {
-            Some(g) if g.mode == GroupMode::ClassVote => super::group::class_vote(ui, session, g),
+            Some(g) if g.mode == GroupMode::ClassVote => {
+                super::group::class_vote(ui, session, g, room.as_ref())
+            }
             Some(g) => super::group::hot_seat(ui, session, g),
             None => view(ui, session),
         };
