@@ -100,12 +100,7 @@ impl LiveRoom {
         }
         let session = practice.session();
         if session.is_ended() {
-            let question = practice
-                .group()
-                .and_then(|g| g.turns.iter().rev().find(|t| !t.discuss.is_empty()))
-                .map(|t| t.discuss.clone())
-                .unwrap_or_default();
-            self.close(&question);
+            self.end(practice);
             return true;
         }
         let mut changed = false;
@@ -195,6 +190,18 @@ impl LiveRoom {
     pub fn rewound(&mut self) {
         let _ = self.server.close_vote();
         self.open = None;
+    }
+
+    /// Ends the room with the debrief's discussion question of `practice`
+    /// (the last choice point's that has one): at the session's end, or
+    /// when the tutor stops it part-way.
+    pub fn end(&mut self, practice: &Practice) {
+        let question = practice
+            .group()
+            .and_then(|g| g.turns.iter().rev().find(|t| !t.discuss.is_empty()))
+            .map(|t| t.discuss.clone())
+            .unwrap_or_default();
+        self.close(&question);
     }
 
     /// Ends the room: every page shows `question`, later requests are
