@@ -79,8 +79,8 @@ impl Running {
                     self.out.push_str(&l);
                     self.out.push('\n');
                 }
-                Err(_) => panic!(
-                    "no line {what} within {WAIT:?}; the output after the mark:\n{}",
+                Err(e) => panic!(
+                    "no line {what} within {WAIT:?} ({e}); the output after the mark:\n{}",
                     &self.out[self.mark..]
                 ),
             }
@@ -135,7 +135,7 @@ fn read_printed_qr(out: &str) -> String {
     let height = rows.len() * 2;
     let light = |x: usize, y: usize| match rows[y / 2][x] {
         '█' => true,
-        '▀' => y % 2 == 0,
+        '▀' => y.is_multiple_of(2),
         '▄' => y % 2 == 1,
         _ => false,
     };
