@@ -9,6 +9,7 @@ mod bundle;
 mod calibration;
 mod case;
 mod cli;
+mod cli_room;
 mod common;
 mod drill;
 #[cfg(feature = "dev")]

@@ -4,6 +4,7 @@
 mod case;
 mod drill;
 pub mod render;
+mod room;
 
 use crate::core::debrief::Debrief;
 use crate::core::diagnostic::Diagnostic;
@@ -236,6 +237,31 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         record: Option<PathBuf>,
     },
+    /// A class vote with the students' phones, from the terminal: serves
+    /// the student page on the room's network, prints its address, join
+    /// code and QR code, shows the votes as they arrive, and reads the
+    /// tutor's lines (Enter plays the majority; h N COUNT, p N, r, q).
+    Room {
+        /// The scenario to play.
+        #[arg(required_unless_present = "list_addresses")]
+        scenario: Option<PathBuf>,
+        /// Where to listen (default: this computer's first network, port
+        /// 8787; port 0 picks any free one).
+        #[arg(long, value_name = "IP:PORT")]
+        bind: Option<std::net::SocketAddr>,
+        /// The class's name, shown on the phones and kept in the record.
+        #[arg(long, value_name = "NAME", default_value = "")]
+        class: String,
+        /// Seed for the client's variation (a random one if left out).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Also write the attempt's record (with each device's votes) to FILE.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// Print this computer's networks (the addresses to --bind) and stop.
+        #[arg(long)]
+        list_addresses: bool,
+    },
     /// A class report from a folder of attempt records: one HTML page
     /// (scores, progress, choice points, mistakes), and a CSV and xAPI
     /// statements if asked. Damaged or outdated records are listed, not fatal.
@@ -412,6 +438,24 @@ pub fn run(cli: Cli) -> ExitCode {
             area.map(Into::into),
             html.as_deref(),
         ),
+        Some(Command::Room {
+            ref scenario,
+            bind,
+            ref class,
+            seed,
+            ref record,
+            list_addresses,
+        }) => match scenario {
+            Some(scenario) if !list_addresses => room::room(&room::RoomArgs {
+                scenario,
+                bind,
+                class,
+                seed,
+                record: record.as_deref(),
+                guidance: cli.guidance.as_deref(),
+            }),
+            _ => room::list_addresses(),
+        },
         None => no_app(),
     }
 }

@@ -192,8 +192,9 @@ impl LiveRoom {
         self.open = None;
     }
 
-    /// Ends the room with the debrief's discussion question (the last one
-    /// the group was given), e.g. when the tutor stops the session early.
+    /// Ends the room with the debrief's discussion question of `practice`
+    /// (the last choice point's that has one): at the session's end, or
+    /// when the tutor stops it part-way.
     pub fn end(&mut self, practice: &Practice) {
         let question = practice
             .group()
