@@ -33,10 +33,18 @@ struct Script {
     a11y: bool,
     /// The screen a reader is reading (a11y).
     held: Option<String>,
+    /// `IPT_TRAINER_AUTOPLAY=room`: a class vote on devices, served on
+    /// 127.0.0.1, driven by a test that votes from browsers (see
+    /// [`room_commands`]).
+    room: bool,
+    /// The last command of the room's test carried out.
+    room_seq: u64,
 }
 
 /// The first step of the drills, and of the screens after them.
 const DRILLS_FROM: usize = 29;
+/// The first step of the class vote on devices (`IPT_TRAINER_AUTOPLAY=room`).
+const ROOM_FROM: usize = 60;
 
 pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
     move |app: &mut App| {
@@ -49,6 +57,8 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
                 drills_only: std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "drills"),
                 a11y: std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "a11y"),
                 held: None,
+                room: std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "room"),
+                room_seq: 0,
             })
             .add_systems(Update, drive.after(super::Actions))
             .add_systems(Last, time_session_frames);
@@ -84,6 +94,7 @@ fn drive(
     screen: Res<State<Screen>>,
     mut out: MessageWriter<UiAction>,
     mut exit: MessageWriter<AppExit>,
+    room: Res<super::room::ClassRoom>,
 ) {
     if let Some(name) = script.held.clone() {
         if script.dir.join(format!("{name}.done")).exists() {
@@ -103,6 +114,10 @@ fn drive(
     script.step += 1;
     if script.drills_only && step == 2 {
         script.step = DRILLS_FROM;
+        return;
+    }
+    if script.room && step == 1 {
+        script.step = ROOM_FROM;
         return;
     }
     match step {
@@ -262,10 +277,92 @@ fn drive(
         }
         48 => shot(&mut commands, &dir, "18-course-next"),
         49 => {}
+        // The class vote on devices, on this computer only.
+        ROOM_FROM => {
+            out.write(UiAction::Select(SCENARIO.into()));
+            out.write(UiAction::SetGroup(super::GroupSetup {
+                mode: Some(crate::core::group::GroupMode::ClassVote),
+                name: "Seminar B".into(),
+                devices: true,
+                network: Some(std::net::Ipv4Addr::LOCALHOST.into()),
+                port: 0,
+                ..super::GroupSetup::default()
+            }));
+        }
+        61 => {
+            out.write(UiAction::Start);
+        }
+        62 => {
+            if let Some(live) = room.live.as_ref() {
+                let v = live.view();
+                let json = serde_json::json!({
+                    "url": v.url,
+                    "join_url": live.server().join_url(),
+                    "code": v.projector.code,
+                });
+                let _ = std::fs::write(dir.join("room.json"), json.to_string());
+            } else {
+                script.step = 62;
+            }
+        }
+        63 => {
+            // From here the test says what to do, until it says "quit".
+            script.step = 63;
+            script.wait = 2;
+            room_commands(&mut commands, &mut script, &practice, &mut out, &mut exit);
+        }
         _ => {
             exit.write(AppExit::Success);
         }
     }
+}
+
+/// The room's test drives the app through `DIR/command`: a line
+/// `SEQ shot NAME` (the projector's counts to `NAME.json`, the window to
+/// `NAME.png`), `SEQ play` (close the vote and play the majority), `SEQ
+/// finish` or `SEQ quit`. Each is done once, and `DIR/ack` then holds SEQ.
+fn room_commands(
+    commands: &mut Commands,
+    script: &mut Script,
+    practice: &Practising,
+    out: &mut MessageWriter<UiAction>,
+    exit: &mut MessageWriter<AppExit>,
+) {
+    let Ok(text) = std::fs::read_to_string(script.dir.join("command")) else {
+        return;
+    };
+    let mut words = text.split_whitespace();
+    let Some(seq) = words.next().and_then(|w| w.parse::<u64>().ok()) else {
+        return;
+    };
+    if seq <= script.room_seq {
+        return;
+    }
+    match (words.next(), words.next()) {
+        (Some("shot"), Some(name)) => {
+            let counts = practice
+                .practice
+                .as_ref()
+                .and_then(crate::core::practice::Practice::group)
+                .map(|g| g.votes().counts().to_vec())
+                .unwrap_or_default();
+            let json = serde_json::json!({ "counts": counts });
+            let _ = std::fs::write(script.dir.join(format!("{name}.json")), json.to_string());
+            shot(commands, &script.dir, name);
+        }
+        (Some("play"), _) => {
+            out.write(UiAction::PlayVote(None));
+        }
+        (Some("finish"), _) => {
+            out.write(UiAction::Finish);
+        }
+        (Some("quit"), _) => {
+            exit.write(AppExit::Success);
+        }
+        _ => {}
+    }
+    script.room_seq = seq;
+    let _ = std::fs::write(script.dir.join("ack"), seq.to_string());
 }
 
 /// With `IPT_TRAINER_PERF_SESSION=FILE`: the mean frame time while the
