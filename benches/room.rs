@@ -557,6 +557,8 @@ fn main() {
     let mut flood_result = None;
     let mut hostile_result = None;
     let mut late_right = 0;
+    // The late votes' round trips: a request to the idle server.
+    let mut idle_requests = Vec::new();
     for point in 1..=POINTS {
         let n = options(point).len();
         let opened = Instant::now();
@@ -669,12 +671,17 @@ fn main() {
             Err(e) => errors.push(format!("close_vote at {point}: {e}")),
         }
         // A vote after the close is late, and changes nothing.
-        match vote(addr, &hostile_token, point, 1) {
+        let t = Instant::now();
+        let late = vote(addr, &hostile_token, point, 1);
+        idle_requests.push(t.elapsed());
+        match late {
             Ok(r) if r.status == 409 && r.error() == "late" => late_right += 1,
             r => errors.push(format!("a late vote at {point}: {r:?}")),
         }
         if server.projector().counts != expected {
-            errors.push(format!("point {point}: a late vote changed the counts"));
+            errors.push(format!(
+                "point {point}: after a late vote the counts are not the students' votes"
+            ));
         }
         finals.insert(point, votes);
     }
@@ -782,9 +789,10 @@ fn main() {
         record.len()
     );
     println!(
-        "| a vote's latency (median / p99 / max) | {} | during the flood: {} |",
+        "| a vote's latency (median / p99 / max) | {} | during the flood: {}; a (late) vote to the idle server: {} |",
         spread(&mut latencies, ms),
-        spread(&mut flood_latencies, ms)
+        spread(&mut flood_latencies, ms),
+        spread(&mut idle_requests, ms)
     );
     println!(
         "| open_vote to the last student's choice event (median / p99 / max over {POINTS} points) | {} | — |",
