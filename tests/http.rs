@@ -3,9 +3,10 @@
 //! request per connection, and a reader of a server-sent event stream.
 #![allow(dead_code)]
 
+use std::cell::Cell;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 /// What the server answered.
@@ -35,8 +36,33 @@ impl Reply {
     }
 }
 
+thread_local! {
+    static FROM: Cell<Option<IpAddr>> = const { Cell::new(None) };
+}
+
+/// Makes this thread's later connections come from `ip` (a loopback
+/// address such as 127.0.1.7), as from a phone of its own: the server
+/// caps connections and joins per address. `None`: the system's choice.
+pub fn connect_from(ip: Option<IpAddr>) {
+    FROM.set(ip);
+}
+
 fn connect(addr: SocketAddr) -> std::io::Result<TcpStream> {
-    let s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    let wait = Duration::from_secs(5);
+    let s = match FROM.get() {
+        None => TcpStream::connect_timeout(&addr, wait)?,
+        // std cannot bind before connecting; socket2 (tokio's own) can.
+        Some(ip) => {
+            let socket = socket2::Socket::new(
+                socket2::Domain::for_address(addr),
+                socket2::Type::STREAM,
+                Some(socket2::Protocol::TCP),
+            )?;
+            socket.bind(&SocketAddr::new(ip, 0).into())?;
+            socket.connect_timeout(&addr.into(), wait)?;
+            socket.into()
+        }
+    };
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     s.set_write_timeout(Some(Duration::from_secs(10)))?;
     s.set_nodelay(true)?;
