@@ -3,6 +3,7 @@
 
 mod a11y;
 mod analysis;
+mod browser;
 #[cfg(feature = "gui")]
 mod app;
 mod bundle;
