@@ -10,6 +10,7 @@
 use crate::http;
 use ipt_trainer::core::room::server::{RoomServer, ServeConfig};
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -20,6 +21,47 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How long any wait may last.
 const WAIT: Duration = Duration::from_secs(10);
 
+fn chromedriver_bin() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into())
+}
+
+fn chromium_bin() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// Whether chromium and chromedriver are here. Without them the tests
+/// skip, saying so, unless `IPT_REQUIRE_BROWSER` is set (`scripts/test`
+/// sets it, so that CI fails rather than skips).
+#[allow(clippy::print_stderr, reason = "the test says why it skips")]
+fn browsers_here(test: &str) -> bool {
+    let runs = |bin: &str| {
+        Command::new(bin)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let missing: Vec<String> = [chromium_bin(), chromedriver_bin()]
+        .into_iter()
+        .filter(|b| !runs(b))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let why = format!(
+        "{} not found or does not run: run scripts/install-deps --test",
+        missing.join(" and ")
+    );
+    assert!(
+        std::env::var_os("IPT_REQUIRE_BROWSER").is_none(),
+        "{test}: {why} (IPT_REQUIRE_BROWSER is set)"
+    );
+    eprintln!("SKIPPED {test}: {why} (set IPT_REQUIRE_BROWSER=1 to fail instead)");
+    false
+}
+
 /// A running chromedriver, killed when dropped (also when a test fails).
 struct Driver {
     child: Child,
@@ -28,7 +70,7 @@ struct Driver {
 
 impl Driver {
     fn start() -> Driver {
-        let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let bin = chromedriver_bin();
         // A free port: chromedriver does not report the one it got for 0.
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -40,7 +82,9 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("{bin} does not start ({e}): run scripts/install-deps --test"));
+            .unwrap_or_else(|e| {
+                panic!("{bin} does not start ({e}): run scripts/install-deps --test")
+            });
         let driver = Driver {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
@@ -70,6 +114,14 @@ impl Driver {
 
     /// A new browser in a phone-sized window with its own profile.
     fn browser(&self) -> Browser<'_> {
+        self.browser_sized(390, 844)
+    }
+
+    /// A new browser whose page is `width` x `height` CSS pixels. Headless
+    /// Chromium keeps a window at least 500 px wide whatever
+    /// `--window-size` says, so the page's size is set by chromedriver's
+    /// device emulation (as DevTools' phone view does); the test checks it.
+    fn browser_sized(&self, width: u32, height: u32) -> Browser<'_> {
         let profile = tempfile::tempdir().expect("a profile dir");
         let args = [
             "--headless".to_string(),
@@ -79,22 +131,29 @@ impl Driver {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--no-first-run".into(),
-            "--window-size=390,844".into(),
+            format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromium = chromium_bin();
         let v = self.call(
             "POST",
             "/session",
             &json!({ "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
-                "goog:chromeOptions": { "binary": chromium, "args": args }
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": args,
+                    "mobileEmulation": { "deviceMetrics": {
+                        "width": width, "height": height, "pixelRatio": 1.0, "touch": width < 500
+                    } }
+                }
             } } }),
         );
         let id = v["sessionId"].as_str().expect("a session id").to_string();
         Browser {
             driver: self,
             id,
+            width,
             _profile: profile,
         }
     }
@@ -111,6 +170,8 @@ impl Drop for Driver {
 struct Browser<'d> {
     driver: &'d Driver,
     id: String,
+    /// The page's width in CSS pixels, checked on every page opened.
+    width: u32,
     _profile: tempfile::TempDir,
 }
 
@@ -122,6 +183,12 @@ impl Browser<'_> {
 
     fn open(&self, url: &str) {
         self.call("POST", "/url", &json!({ "url": url }));
+        assert_eq!(
+            self.run("return window.innerWidth;"),
+            json!(self.width),
+            "{url} is not laid out {} px wide",
+            self.width
+        );
     }
 
     fn find(&self, css: &str) -> String {
@@ -130,7 +197,10 @@ impl Browser<'_> {
             "/element",
             &json!({ "using": "css selector", "value": css }),
         );
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     fn find_all(&self, css: &str) -> Vec<String> {
@@ -157,7 +227,11 @@ impl Browser<'_> {
 
     fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
-        self.call("POST", &format!("/element/{e}/value"), &json!({ "text": text }));
+        self.call(
+            "POST",
+            &format!("/element/{e}/value"),
+            &json!({ "text": text }),
+        );
     }
 
     /// Runs `script` (a function body) in the page and returns its value.
@@ -216,6 +290,23 @@ impl Browser<'_> {
         });
     }
 
+    /// axe-core's result for the page as it is now: axe.min.js is put into
+    /// the page through WebDriver (the page's CSP allows no script from
+    /// elsewhere, and WebDriver's scripts are not subject to it), then
+    /// `tests/a11y.rs`'s report runs.
+    fn axe(&self) -> Value {
+        if self.run("return typeof axe;") != json!("object") {
+            let js = std::fs::read_to_string(crate::a11y::axe_script()).expect("axe.min.js");
+            self.run(&format!("{js}\n;return typeof axe;"));
+        }
+        let v = self.run_async(&format!(
+            "var done = arguments[arguments.length - 1]; ({})(done);",
+            crate::a11y::AXE_REPORT
+        ));
+        assert!(v.get("error").is_none(), "axe failed: {}", v["error"]);
+        v
+    }
+
     /// A PNG of the window.
     fn screenshot(&self) -> Vec<u8> {
         let v = self.call("GET", "/screenshot", &json!({}));
@@ -253,7 +344,10 @@ fn base64_decode(s: &str) -> Vec<u8> {
         b'/' => 63,
         _ => panic!("not base64: {c}"),
     };
-    let bytes: Vec<u8> = s.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()).collect();
+    let bytes: Vec<u8> = s
+        .bytes()
+        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
+        .collect();
     let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
     for chunk in bytes.chunks(4) {
         let mut n = 0u32;
@@ -289,7 +383,11 @@ fn shot_path(name: &str) -> PathBuf {
 
 #[test]
 #[ignore = "needs chromium and chromedriver: scripts/install-deps --test"]
+#[allow(clippy::print_stdout, reason = "the test says where the screenshot is")]
 fn two_browsers_join_vote_change_and_see_the_vote_close_and_the_session_end() {
+    if !browsers_here("browser::two_browsers") {
+        return;
+    }
     let server = start_server();
     let driver = Driver::start();
 
@@ -328,9 +426,12 @@ fn two_browsers_join_vote_change_and_see_the_vote_close_and_the_session_end() {
     let buttons = a.find_all("#options button");
     assert_eq!(buttons.len(), 3);
     a.click_element(&buttons[1]);
-    wait_for("A's vote for 2 to count", || server.projector().counts == [0, 1, 0]);
+    wait_for("A's vote for 2 to count", || {
+        server.projector().counts == [0, 1, 0]
+    });
     wait_for("A's page to confirm the vote", || {
-        a.text("mine").starts_with("Your vote: You should try")
+        a.text("mine")
+            == "Your vote: You should try to get out more. You can change it until the tutor closes the vote."
     });
     let png = a.screenshot();
     assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
@@ -348,12 +449,16 @@ fn two_browsers_join_vote_change_and_see_the_vote_close_and_the_session_end() {
     b.wait_shown("vote");
     let buttons = b.find_all("#options button");
     b.click_element(&buttons[2]);
-    wait_for("B's vote for 3 to count", || server.projector().counts == [0, 1, 1]);
+    wait_for("B's vote for 3 to count", || {
+        server.projector().counts == [0, 1, 1]
+    });
 
     // A changes to 3.
     let buttons = a.find_all("#options button");
     a.click_element(&buttons[2]);
-    wait_for("A's change to 3 to count", || server.projector().counts == [0, 0, 2]);
+    wait_for("A's change to 3 to count", || {
+        server.projector().counts == [0, 0, 2]
+    });
     wait_for("A's page to show the change", || {
         a.text("mine").starts_with("Your vote: Let's look")
     });
@@ -374,5 +479,82 @@ fn two_browsers_join_vote_change_and_see_the_vote_close_and_the_session_end() {
         json!(0)
     );
     b.wait_shown("over");
-    let _ = a.run_async("arguments[0](1);");
+}
+
+#[test]
+#[ignore = "needs chromium, chromedriver and axe-core: scripts/install-deps --test"]
+#[allow(clippy::print_stdout, reason = "the test says what it checked")]
+fn the_student_page_has_no_axe_violations_in_any_state_on_a_phone_or_a_laptop() {
+    if !browsers_here("browser::the_student_page_has_no_axe_violations") {
+        return;
+    }
+    let driver = Driver::start();
+    let mut found = String::new();
+    let mut checked = 0;
+    for (width, height) in [(390, 844), (1280, 800)] {
+        // A room of its own at each size: the session ends in each.
+        let server = start_server();
+        let page = driver.browser_sized(width, height);
+        let mut check = |state: &str| {
+            let v = page.axe();
+            checked += 1;
+            println!(
+                "axe-core {} at {width} px, {state}: {} rules passed, {} violated",
+                v["version"],
+                v["passes"],
+                crate::a11y::ids(&v).len()
+            );
+            if !crate::a11y::ids(&v).is_empty() {
+                let _ = write!(
+                    found,
+                    "at {width} px, {state}:\n{}",
+                    crate::a11y::describe(&v)
+                );
+            }
+        };
+        page.open(&server.url());
+        page.wait_shown("join");
+        check("the join form");
+        page.type_into("#code", "WRONG");
+        page.click("#join-btn");
+        wait_for("the refusal", || !page.text("join-error").is_empty());
+        check("the join form with a wrong code");
+        page.run("document.getElementById('code').value = '';");
+        page.type_into("#code", &server.code());
+        page.type_into("#name", "Ana");
+        page.click("#join-btn");
+        page.wait_shown("wait");
+        check("waiting");
+        server
+            .open_vote(1, "Mr Jones", "I just stay in bed.", options())
+            .expect("the vote opens");
+        page.wait_shown("vote");
+        check("a vote");
+        page.click_element(&page.find_all("#options button")[1]);
+        wait_for("the vote to count", || {
+            server.projector().counts == [0, 1, 0]
+        });
+        wait_for("the page to confirm it", || {
+            page.text("mine").starts_with("Your vote:")
+        });
+        check("a vote, after voting");
+        server.close_vote().expect("the vote closes");
+        page.wait_shown("wait");
+        check("the vote closed");
+        server.close_room("What helped Mr Jones most?");
+        page.wait_shown("over");
+        check("the session over");
+        // The check can fail: an image without a text alternative is found.
+        page.run("document.querySelector('main').appendChild(document.createElement('img'));");
+        let v = page.axe();
+        assert!(
+            crate::a11y::ids(&v).contains(&"image-alt".to_string()),
+            "axe through WebDriver should find an image without alt: {v}"
+        );
+    }
+    assert_eq!(checked, 14);
+    assert!(
+        found.is_empty(),
+        "axe-core finds violations in the student page:\n{found}"
+    );
 }
