@@ -3,9 +3,9 @@
 
 mod a11y;
 mod analysis;
-mod browser;
 #[cfg(feature = "gui")]
 mod app;
+mod browser;
 mod bundle;
 mod calibration;
 mod case;
