@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Where axe-core's `axe.min.js` is (`scripts/install-deps --test` puts it there).
-fn axe_script() -> PathBuf {
+pub(crate) fn axe_script() -> PathBuf {
     let dir = std::env::var_os("IPT_AXE_DIR").map_or_else(
         || {
             let home = std::env::var_os("HOME").expect("HOME is set");
@@ -35,17 +35,12 @@ fn axe_script() -> PathBuf {
     js
 }
 
-/// Runs `axe.run()` over the whole page once it has loaded and writes the
-/// result into the DOM, percent-encoded (so that the dumped HTML cannot
-/// mangle it), in `<pre id="axe-result">`.
-const RUNNER: &str = r#"
-(function () {
-  function put(v) {
-    var pre = document.createElement("pre");
-    pre.id = "axe-result";
-    pre.textContent = encodeURIComponent(JSON.stringify(v));
-    document.body.appendChild(pre);
-  }
+/// A JavaScript function of `put` that runs `axe.run()` over the whole
+/// page and hands `put` the result: axe's version, the number of rules
+/// passed, and each violation with its elements (shared with
+/// `browser.rs`, which runs it through WebDriver).
+pub(crate) const AXE_REPORT: &str = r#"
+function (put) {
   axe.run(document, { resultTypes: ["violations"] }).then(function (r) {
     put({
       version: axe.version,
@@ -60,8 +55,27 @@ const RUNNER: &str = r#"
       })
     });
   }, function (e) { put({ error: String(e) }); });
-})();
+}
 "#;
+
+/// Runs [`AXE_REPORT`] once the page has loaded and writes the result into
+/// the DOM, percent-encoded (so that the dumped HTML cannot mangle it), in
+/// `<pre id="axe-result">`.
+fn runner() -> String {
+    format!(
+        r#"
+(function () {{
+  function put(v) {{
+    var pre = document.createElement("pre");
+    pre.id = "axe-result";
+    pre.textContent = encodeURIComponent(JSON.stringify(v));
+    document.body.appendChild(pre);
+  }}
+  ({AXE_REPORT})(put);
+}})();
+"#
+    )
+}
 
 /// Checks `page` (a whole HTML document) with axe-core in headless
 /// Chromium, in a window `size` ("1280,800") wide and high, and returns
@@ -73,8 +87,9 @@ fn axe(page: &str, size: &str) -> Value {
     // `</script` cannot occur in axe.min.js or the runner as shipped; check.
     assert!(!js.contains("</script"), "axe.min.js would end the script");
     let checked = format!(
-        "{}<script>{js}</script>\n<script>{RUNNER}</script>\n{}",
+        "{}<script>{js}</script>\n<script>{}</script>\n{}",
         &page[..at],
+        runner(),
         &page[at..]
     );
     let file = tmp.path().join("checked.html");
@@ -140,7 +155,7 @@ fn axe(page: &str, size: &str) -> Value {
 }
 
 /// Each violation as lines: id, impact, help, and each element's target.
-fn describe(v: &Value) -> String {
+pub(crate) fn describe(v: &Value) -> String {
     let mut s = String::new();
     for x in v["violations"].as_array().into_iter().flatten() {
         let nodes = x["nodes"].as_array().map_or(&[][..], Vec::as_slice);
@@ -172,7 +187,7 @@ fn describe(v: &Value) -> String {
     s
 }
 
-fn ids(v: &Value) -> Vec<String> {
+pub(crate) fn ids(v: &Value) -> Vec<String> {
     v["violations"]
         .as_array()
         .into_iter()

@@ -5,6 +5,7 @@ mod a11y;
 mod analysis;
 #[cfg(feature = "gui")]
 mod app;
+mod browser;
 mod bundle;
 mod calibration;
 mod case;

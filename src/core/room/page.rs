@@ -25,7 +25,7 @@ h2{font-size:1.2rem}
 label{display:block;font-weight:600;margin-top:.75rem}
 input{display:block;width:100%;min-height:48px;font:inherit;padding:.5rem;border:2px solid var(--muted);border-radius:.4rem;background:var(--bg);color:var(--fg)}
 #code{text-transform:uppercase;letter-spacing:.2em}
-button{display:block;width:100%;min-height:48px;margin:.6rem 0;padding:.6rem .8rem;font:inherit;text-align:left;border:2px solid var(--accent);border-radius:.4rem;background:var(--bg);color:var(--fg);cursor:pointer}
+button{display:block;width:100%;min-height:48px;margin:.6rem 0;padding:.6rem .8rem;font:inherit;text-align:left;border:2px solid var(--accent);border-radius:.4rem;background:var(--bg);color:var(--fg);cursor:pointer;-webkit-tap-highlight-color:transparent}
 button[aria-pressed=true],#join-btn{background:var(--accent);color:var(--on);font-weight:600}
 :focus-visible{outline:3px solid var(--accent);outline-offset:3px}
 blockquote{margin:.5rem 0 1rem;padding:.5rem .8rem;border-left:4px solid var(--line);font-style:italic}
@@ -59,7 +59,11 @@ const SCRIPT: &str = r#"
   function showMine() {
     var p = $("mine");
     if (mine === null || !options[mine - 1]) { p.textContent = "You have not voted yet. Tap an option."; }
-    else { p.textContent = "Your vote: " + options[mine - 1] + ". You can change it until the tutor closes the vote."; }
+    else {
+      // An option that ends its sentence gets no second full stop.
+      var text = options[mine - 1], end = /[.!?\u2026]$/.test(text) ? " " : ". ";
+      p.textContent = "Your vote: " + text + end + "You can change it until the tutor closes the vote.";
+    }
     var buttons = $("options").querySelectorAll("button");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].setAttribute("aria-pressed", String(i + 1 === mine));
