@@ -112,60 +112,54 @@ fn devices_setup(ui: &mut egui::Ui, draft: &mut GroupSetup, networks: &[LocalAdd
     }
 }
 
-/// The phones' room on the projector: how to join (address, QR code, join
-/// code), how many joined and voted (never who), and closing the vote.
-fn room_panel(ui: &mut egui::Ui, room: &RoomView<'_>) -> Option<UiAction> {
+/// The phones' room on the projector, beside the client: how to join
+/// (QR code, address, join code), how many joined and voted (never who),
+/// and closing the vote.
+pub fn room_panel(ui: &mut egui::Ui, room: &RoomView<'_>) -> Option<UiAction> {
     let mut action = None;
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        ui.horizontal(|ui| {
-            if let Some(qr) = room.qr {
-                qr_code(ui, qr, 150.0);
-            }
-            ui.vertical(|ui| {
-                ui.label(egui::RichText::new("Vote on your phone").strong());
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("Open");
-                    ui.label(egui::RichText::new(room.url).monospace().strong());
-                    ui.label("and enter the join code");
-                });
-                ui.label(
-                    egui::RichText::new(&room.projector.code)
-                        .monospace()
-                        .strong()
-                        .size(ui.text_style_height(&egui::TextStyle::Heading) * 1.6),
-                );
-                let p = &room.projector;
-                let state = if room.closed {
-                    "the room has closed"
-                } else if p.open {
-                    "the vote is open"
-                } else {
-                    "the vote is closed"
-                };
-                ui.label(format!("{} joined · {} voted · {state}", p.joined, p.voted));
-                if !room.closed {
-                    if p.open {
-                        if ui
-                            .button("Close the vote")
-                            .on_hover_text(
-                                "Stop the phones' votes here; Enter then plays the majority",
-                            )
-                            .clicked()
-                        {
-                            action = Some(UiAction::CloseDeviceVote);
-                        }
-                    } else if ui
-                        .button("Open the vote again")
-                        .on_hover_text("The phones vote afresh at this choice point")
-                        .clicked()
-                    {
-                        action = Some(UiAction::ReopenDeviceVote);
-                    }
+    ui.vertical_centered(|ui| {
+        ui.label(egui::RichText::new("Vote on your phone").strong());
+        if let Some(qr) = room.qr {
+            qr_code(ui, qr, ui.available_width().min(150.0));
+        }
+        ui.label("Open");
+        ui.add(egui::Label::new(egui::RichText::new(room.url).monospace().strong()).wrap());
+        ui.label("and enter the join code");
+        ui.label(
+            egui::RichText::new(&room.projector.code)
+                .monospace()
+                .strong()
+                .size(ui.text_style_height(&egui::TextStyle::Heading) * 1.5),
+        );
+        let p = &room.projector;
+        let state = if room.closed {
+            "the room has closed"
+        } else if p.open {
+            "the vote is open"
+        } else {
+            "the vote is closed"
+        };
+        ui.label(format!("{} joined · {} voted", p.joined, p.voted));
+        ui.label(state);
+        if !room.closed {
+            if p.open {
+                if ui
+                    .button("Close the vote")
+                    .on_hover_text("Stop the phones' votes here; Enter then plays the majority")
+                    .clicked()
+                {
+                    action = Some(UiAction::CloseDeviceVote);
                 }
-            });
-        });
+            } else if ui
+                .button("Open the vote again")
+                .on_hover_text("The phones vote afresh at this choice point")
+                .clicked()
+            {
+                action = Some(UiAction::ReopenDeviceVote);
+            }
+        }
     });
+    ui.separator();
     action
 }
 
@@ -204,9 +198,8 @@ pub fn class_vote(
     g: &GroupPlay,
     room: Option<&RoomView<'_>>,
 ) -> Option<UiAction> {
-    let room_action = room.and_then(|r| room_panel(ui, r));
     let Some(prompt) = s.prompt() else {
-        return crate::app::widgets::conversation(ui, s, &[]).or(room_action);
+        return crate::app::widgets::conversation(ui, s, &[]);
     };
     let n = prompt.options.len();
     // Keys count as votes unless a count is being typed into its box.
@@ -237,16 +230,19 @@ pub fn class_vote(
     if !typing && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
         action = Some(UiAction::PlayVote(None));
     }
-    if room_action.is_some() {
-        action = room_action;
-    }
     let votes = g.votes();
     let counts = votes.counts();
     let shares = votes.shares();
     let total = votes.total();
     let hands = g.tally.counts();
     ui.horizontal_wrapped(|ui| {
-        ui.label(egui::RichText::new(format!("Class vote · {total} votes")).strong());
+        let from = if room.is_some() {
+            let hands = g.tally.total();
+            format!(" ({} from phones, {hands} by hand)", total - hands)
+        } else {
+            String::new()
+        };
+        ui.label(egui::RichText::new(format!("Class vote · {total} votes{from}")).strong());
         ui.label(
             egui::RichText::new(
                 "1-9: a vote · Shift+1-9: take one back · Enter: play the majority · Alt+1-9: play that option",
@@ -270,7 +266,7 @@ pub fn class_vote(
                         ui.vertical(|ui| {
                             ui.add(egui::Label::new(&o.text).wrap());
                             ui.horizontal(|ui| {
-                                let width = ui.available_width() * 0.45;
+                                let width = ui.available_width() * if room.is_some() { 0.35 } else { 0.45 };
                                 crate::app::widgets::bar(
                                     ui,
                                     share,

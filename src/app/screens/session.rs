@@ -47,6 +47,12 @@ fn draw_session(
         .exact_size(panel)
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
+                // How to join comes first: the class reads it off the projector.
+                if let Some(r) = &room
+                    && let Some(a) = super::group::room_panel(ui, r)
+                {
+                    action = Some(a);
+                }
                 action =
                     action
                         .take()
