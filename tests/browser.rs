@@ -33,7 +33,7 @@ fn chromium_bin() -> String {
 /// skip, saying so, unless `IPT_REQUIRE_BROWSER` is set (`scripts/test`
 /// sets it, so that CI fails rather than skips).
 #[allow(clippy::print_stderr, reason = "the test says why it skips")]
-fn browsers_here(test: &str) -> bool {
+pub(crate) fn browsers_here(test: &str) -> bool {
     let runs = |bin: &str| {
         Command::new(bin)
             .arg("--version")
@@ -63,13 +63,13 @@ fn browsers_here(test: &str) -> bool {
 }
 
 /// A running chromedriver, killed when dropped (also when a test fails).
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     addr: SocketAddr,
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub(crate) fn start() -> Driver {
         let bin = chromedriver_bin();
         // A free port: chromedriver does not report the one it got for 0.
         let port = TcpListener::bind("127.0.0.1:0")
@@ -113,7 +113,7 @@ impl Driver {
     }
 
     /// A new browser in a phone-sized window with its own profile.
-    fn browser(&self) -> Browser<'_> {
+    pub(crate) fn browser(&self) -> Browser<'_> {
         self.browser_sized(390, 844)
     }
 
@@ -121,7 +121,7 @@ impl Driver {
     /// Chromium keeps a window at least 500 px wide whatever
     /// `--window-size` says, so the page's size is set by chromedriver's
     /// device emulation (as DevTools' phone view does); the test checks it.
-    fn browser_sized(&self, width: u32, height: u32) -> Browser<'_> {
+    pub(crate) fn browser_sized(&self, width: u32, height: u32) -> Browser<'_> {
         let profile = tempfile::tempdir().expect("a profile dir");
         let args = [
             "--headless".to_string(),
@@ -167,7 +167,7 @@ impl Drop for Driver {
 }
 
 /// One browser (a WebDriver session); closed when dropped.
-struct Browser<'d> {
+pub(crate) struct Browser<'d> {
     driver: &'d Driver,
     id: String,
     /// The page's width in CSS pixels, checked on every page opened.
@@ -181,7 +181,7 @@ impl Browser<'_> {
             .call(method, &format!("/session/{}{path}", self.id), body)
     }
 
-    fn open(&self, url: &str) {
+    pub(crate) fn open(&self, url: &str) {
         self.call("POST", "/url", &json!({ "url": url }));
         assert_eq!(
             self.run("return window.innerWidth;"),
@@ -191,7 +191,7 @@ impl Browser<'_> {
         );
     }
 
-    fn find(&self, css: &str) -> String {
+    pub(crate) fn find(&self, css: &str) -> String {
         let v = self.call(
             "POST",
             "/element",
@@ -203,7 +203,7 @@ impl Browser<'_> {
             .to_string()
     }
 
-    fn find_all(&self, css: &str) -> Vec<String> {
+    pub(crate) fn find_all(&self, css: &str) -> Vec<String> {
         let v = self.call(
             "POST",
             "/elements",
@@ -216,16 +216,16 @@ impl Browser<'_> {
             .collect()
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let e = self.find(css);
         self.call("POST", &format!("/element/{e}/click"), &json!({}));
     }
 
-    fn click_element(&self, e: &str) {
+    pub(crate) fn click_element(&self, e: &str) {
         self.call("POST", &format!("/element/{e}/click"), &json!({}));
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
         self.call(
             "POST",
@@ -235,7 +235,7 @@ impl Browser<'_> {
     }
 
     /// Runs `script` (a function body) in the page and returns its value.
-    fn run(&self, script: &str) -> Value {
+    pub(crate) fn run(&self, script: &str) -> Value {
         self.call(
             "POST",
             "/execute/sync",
@@ -254,7 +254,7 @@ impl Browser<'_> {
     }
 
     /// The section shown now (`join`, `vote`, `wait`, `over`).
-    fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         self.run(
             "var s = ['join','vote','wait','over'].filter(function (id) { \
              return !document.getElementById(id).hidden; }); return s.join(',');",
@@ -264,7 +264,7 @@ impl Browser<'_> {
         .to_string()
     }
 
-    fn text(&self, id: &str) -> String {
+    pub(crate) fn text(&self, id: &str) -> String {
         self.run(&format!(
             "return document.getElementById({}).textContent;",
             json!(id)
@@ -274,7 +274,7 @@ impl Browser<'_> {
         .to_string()
     }
 
-    fn value(&self, id: &str) -> String {
+    pub(crate) fn value(&self, id: &str) -> String {
         self.run(&format!(
             "return document.getElementById({}).value;",
             json!(id)
@@ -284,7 +284,7 @@ impl Browser<'_> {
         .to_string()
     }
 
-    fn wait_shown(&self, section: &str) {
+    pub(crate) fn wait_shown(&self, section: &str) {
         wait_for(&format!("the page to show #{section}"), || {
             self.shown() == section
         });
@@ -308,7 +308,7 @@ impl Browser<'_> {
     }
 
     /// A PNG of the window.
-    fn screenshot(&self) -> Vec<u8> {
+    pub(crate) fn screenshot(&self) -> Vec<u8> {
         let v = self.call("GET", "/screenshot", &json!({}));
         base64_decode(v.as_str().expect("base64"))
     }
@@ -327,7 +327,7 @@ impl Drop for Browser<'_> {
 }
 
 /// Polls `done` every 50 ms for at most [`WAIT`].
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < WAIT, "waited {WAIT:?} for {what}");

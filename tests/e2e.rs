@@ -303,3 +303,167 @@ fn a_screen_reader_hears_the_library_a_session_and_the_debrief() {
         );
     }
 }
+
+/// The app, killed if the test fails before it quits.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Tells the autoplayed room (`IPT_TRAINER_AUTOPLAY=room`) what to do next
+/// and waits until it has.
+struct Remote {
+    dir: std::path::PathBuf,
+    seq: u64,
+}
+
+impl Remote {
+    fn send(&mut self, command: &str) {
+        self.seq += 1;
+        let tmp = self.dir.join("command.tmp");
+        std::fs::write(&tmp, format!("{} {command}", self.seq)).expect("write the command");
+        std::fs::rename(&tmp, self.dir.join("command")).expect("hand it over");
+        let seq = self.seq.to_string();
+        crate::browser::wait_for(&format!("the app to do `{command}`"), || {
+            std::fs::read_to_string(self.dir.join("ack")).is_ok_and(|a| a == seq)
+        });
+    }
+
+    /// A screenshot of the projector and the counts it showed.
+    fn shot(&mut self, name: &str) -> Vec<u64> {
+        let png = self.dir.join(format!("{name}.png"));
+        let _ = std::fs::remove_file(&png);
+        self.send(&format!("shot {name}"));
+        crate::browser::wait_for(&format!("{name}.png"), || {
+            std::fs::metadata(&png).is_ok_and(|m| m.len() > 0)
+        });
+        // The file is written in one go once the frame is read back.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        check_picture(&png, (1280, 800));
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(self.dir.join(format!("{name}.json"))).expect("the counts"),
+        )
+        .expect("JSON");
+        json["counts"]
+            .as_array()
+            .expect("counts")
+            .iter()
+            .filter_map(serde_json::Value::as_u64)
+            .collect()
+    }
+
+    /// Shoots until the projector shows `want` (a vote reaches it on the
+    /// app's next frame).
+    fn shot_showing(&mut self, name: &str, want: &[u64]) {
+        let mut last = Vec::new();
+        for _ in 0..10 {
+            last = self.shot(name);
+            if last.starts_with(want) && last[want.len()..].iter().all(|&c| c == 0) {
+                return;
+            }
+        }
+        panic!("the projector showed {last:?}, not {want:?}");
+    }
+}
+
+#[test]
+#[ignore = "needs Xvfb, chromium and chromedriver: run by scripts/test"]
+fn the_projector_shows_the_split_as_two_phones_vote_and_plays_the_majority() {
+    needs_xvfb();
+    if !crate::browser::browsers_here("e2e::the_projector_shows_the_split") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-room");
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = tempfile::tempdir().expect("tmp");
+    let app = Command::new("timeout")
+        .args(["300", "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"])
+        .arg(env!("CARGO_BIN_EXE_ipt-trainer"))
+        .arg("--autoplay")
+        .arg(&dir)
+        .env("IPT_TRAINER_AUTOPLAY", "room")
+        .env("IPT_TRAINER_DATA", data.path())
+        .env("IPT_TRAINER_WINDOW", "1280x800")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .spawn()
+        .expect("start the app");
+    let mut app = Running(app);
+    let room_file = dir.join("room.json");
+    let start = std::time::Instant::now();
+    while !room_file.exists() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(120),
+            "the app did not open a room"
+        );
+        assert!(
+            app.0.try_wait().ok().flatten().is_none(),
+            "the app exited before opening a room"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let room: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&room_file).expect("room.json"))
+            .expect("JSON");
+    let join_url = room["join_url"].as_str().expect("join_url").to_string();
+    let url = room["url"].as_str().expect("url").to_string();
+    let code = room["code"].as_str().expect("code").to_string();
+    let mut remote = Remote { dir, seq: 0 };
+
+    let driver = crate::browser::Driver::start();
+    // Ana scans the QR code (the code is filled in); the vote is open.
+    let a = driver.browser();
+    a.open(&join_url);
+    a.wait_shown("join");
+    a.type_into("#name", "Ana");
+    a.click("#join-btn");
+    a.wait_shown("vote");
+    let first_line = a.text("line");
+    let buttons = a.find_all("#options button");
+    assert!(buttons.len() >= 3, "the client's options reach the phone");
+    a.click_element(&buttons[1]);
+    crate::browser::wait_for("Ana's page to confirm", || {
+        a.text("mine").starts_with("Your vote")
+    });
+    remote.shot_showing("e2e-room-1-one-phone", &[0, 1]);
+
+    // Ben types the code; his vote for option 3 changes the split.
+    let b = driver.browser();
+    b.open(&url);
+    b.wait_shown("join");
+    b.type_into("#code", &code);
+    b.click("#join-btn");
+    b.wait_shown("vote");
+    let buttons = b.find_all("#options button");
+    b.click_element(&buttons[2]);
+    crate::browser::wait_for("Ben's page to confirm", || {
+        b.text("mine").starts_with("Your vote")
+    });
+    remote.shot_showing("e2e-room-2-two-phones", &[0, 1, 1]);
+
+    // Ana changes her mind: option 3 has the majority and plays, and the
+    // phones move on to the next choice point.
+    let buttons = a.find_all("#options button");
+    a.click_element(&buttons[2]);
+    crate::browser::wait_for("Ana's change", || a.text("mine") == b.text("mine"));
+    remote.shot_showing("e2e-room-3-changed", &[0, 0, 2]);
+    remote.send("play");
+    crate::browser::wait_for("the next choice point on Ana's phone", || {
+        a.shown() == "vote" && a.text("line") != first_line
+    });
+    remote.shot_showing("e2e-room-4-next", &[]);
+
+    // The tutor ends the session: the phones show the discussion question.
+    remote.send("finish");
+    a.wait_shown("over");
+    b.wait_shown("over");
+    assert!(!a.text("question").is_empty(), "a question to discuss");
+    remote.send("quit");
+    let status = app.0.wait().expect("the app exits");
+    assert!(status.success(), "the app exited with {status}");
+}
