@@ -20,12 +20,12 @@ fn draw_session(
     mut contexts: EguiContexts,
     content: Res<super::ContentRect>,
     current: Res<Practising>,
-    room: Res<crate::app::room::ClassRoom>,
+    class_room: Res<crate::app::room::ClassRoom>,
     mut out: MessageWriter<UiAction>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut root = super::screen_ui(ctx, &content, "session");
-    let room = room
+    let phones = class_room
         .live
         .as_ref()
         .map(crate::core::room::live::LiveRoom::view);
@@ -48,7 +48,7 @@ fn draw_session(
         .show(&mut root, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 // How to join comes first: the class reads it off the projector.
-                if let Some(r) = &room
+                if let Some(r) = &phones
                     && let Some(a) = super::group::room_panel(ui, r)
                 {
                     action = Some(a);
@@ -62,7 +62,7 @@ fn draw_session(
     egui::CentralPanel::default().show(&mut root, |ui| {
         let a = match practice.group() {
             Some(g) if g.mode == GroupMode::ClassVote => {
-                super::group::class_vote(ui, session, g, room.as_ref())
+                super::group::class_vote(ui, session, g, phones.as_ref())
             }
             Some(g) => super::group::hot_seat(ui, session, g),
             None => view(ui, session),
