@@ -413,6 +413,7 @@ fn the_projector_shows_the_split_as_two_phones_vote_and_plays_the_majority() {
     let join_url = room["join_url"].as_str().expect("join_url").to_string();
     let url = room["url"].as_str().expect("url").to_string();
     let code = room["code"].as_str().expect("code").to_string();
+    check_picture(&dir.join("room-setup.png"), (1280, 800));
     let mut remote = Remote { dir, seq: 0 };
 
     let driver = crate::browser::Driver::start();

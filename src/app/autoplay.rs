@@ -289,10 +289,11 @@ fn drive(
                 ..super::GroupSetup::default()
             }));
         }
-        61 => {
+        61 => shot(&mut commands, &dir, "room-setup"),
+        62 => {
             out.write(UiAction::Start);
         }
-        62 => {
+        63 => {
             if let Some(live) = room.live.as_ref() {
                 let v = live.view();
                 let json = serde_json::json!({
@@ -302,12 +303,12 @@ fn drive(
                 });
                 let _ = std::fs::write(dir.join("room.json"), json.to_string());
             } else {
-                script.step = 62;
+                script.step = 63;
             }
         }
-        63 => {
+        64 => {
             // From here the test says what to do, until it says "quit".
-            script.step = 63;
+            script.step = 64;
             script.wait = 2;
             room_commands(&mut commands, &mut script, &practice, &mut out, &mut exit);
         }
