@@ -332,6 +332,32 @@ fn the_client_carries_the_last_session_over_and_arrives_guarded_after_being_pres
         between.carried.state.openness,
         after_best.carried.state.openness
     );
+    // Played well, nothing carries; pressed, the trust lost carries.
+    assert_eq!(
+        after_best.from_last,
+        ipt_trainer::core::model::Adjust::default()
+    );
+    assert!(between.from_last.trust < 0, "{:?}", between.from_last);
+
+    // The course's debrief names both, as coming from session 1.
+    let mut worst = worst;
+    let mut second = worst.start_next(g.clone(), 2026).expect("session 7");
+    while let Some(p) = second.best_position() {
+        second.choose(p).expect("shown");
+    }
+    worst.finish(&second).expect("finished");
+    let moments = ipt_trainer::core::shaping::moments(&worst.bundle, &worst.done, &g);
+    let arrivals: Vec<_> = moments
+        .iter()
+        .filter(|m| m.kind == ipt_trainer::core::shaping::MomentKind::Arrival)
+        .collect();
+    assert_eq!(arrivals.len(), 2, "{moments:#?}");
+    assert!(arrivals.iter().all(|m| m.session == 7 && m.from == [1]));
+    assert!(
+        arrivals[0].what.contains("trust") && arrivals[0].what.contains("lower"),
+        "{arrivals:#?}"
+    );
+    assert!(arrivals[1].what.contains("pressed"), "{arrivals:#?}");
 }
 
 /// Only the first session of `b`, random choices.
@@ -392,6 +418,18 @@ fn the_terminal_plays_a_case_and_records_each_session_with_its_place_in_the_case
         "what session 1 agreed, said in session 6"
     );
     assert!(stdout.contains("=== The course:"));
+    // The summary says where session 1 showed in session 6, and why.
+    let shaped = stdout
+        .split_once("Where an earlier session shaped a later one:")
+        .map_or_else(|| panic!("no moments in {stdout}"), |(_, rest)| rest);
+    assert!(
+        shaped.contains("Samaritans number up on my phone"),
+        "{shaped}"
+    );
+    assert!(
+        shaped.contains("Because of session 1: “A safety plan: the Samaritans number saved"),
+        "{shaped}"
+    );
     let mut files: Vec<_> = std::fs::read_dir(dir.path())
         .expect("dir")
         .map(|e| e.expect("entry").path())
@@ -694,6 +732,162 @@ fn a_case_session_stopped_part_way_resumes_in_its_place_in_the_course() {
     // Not in a course whose next session is another one.
     let restarted = Course::new(b.clone());
     assert!(Practice::resume_in_case(&saved, &restarted, g.clone()).is_err());
+}
+
+#[test]
+fn the_course_debrief_names_where_an_earlier_session_shaped_a_later_one() {
+    use ipt_trainer::core::shaping::{MomentKind, moments};
+    let g = guidance();
+    let finished = |time_limit: bool| {
+        let (mut course, mut last) = rosa_after(time_limit);
+        while let Some(p) = last.best_position() {
+            last.choose(p).expect("shown");
+        }
+        course.finish(&last).expect("finished");
+        moments(&course.bundle, &course.done, &g)
+    };
+    // Agreed in session 1: in session 13 Rosa speaks of the fourteen
+    // sessions, and the debrief says it came from session 1's agreement.
+    let agreed = finished(true);
+    let line = agreed
+        .iter()
+        .find(|m| m.kind == MomentKind::Line && m.what.contains("fourteen we agreed"))
+        .unwrap_or_else(|| panic!("{agreed:#?}"));
+    assert_eq!(line.session, 13);
+    assert_eq!(line.from, vec![1]);
+    assert!(
+        line.because
+            .contains("Because of session 1: “Fourteen weekly sessions”"),
+        "{line:#?}"
+    );
+    assert!(!agreed.iter().any(|m| m.what.contains("Nobody has said")));
+    // Never agreed: the weeks before sessions 7 and 13 bring the doubt,
+    // each naming the sessions that did not set it, and the line differs.
+    let never = finished(false);
+    let events: Vec<_> = never
+        .iter()
+        .filter(|m| m.kind == MomentKind::Event && m.what.contains("Nobody has said"))
+        .collect();
+    assert_eq!(
+        events.iter().map(|m| m.session).collect::<Vec<_>>(),
+        vec![7, 13],
+        "{never:#?}"
+    );
+    assert!(
+        events[1]
+            .because
+            .contains("Because sessions 1 and 7 never got to “Fourteen weekly sessions”"),
+        "{:#?}",
+        events[1]
+    );
+    assert!(
+        never
+            .iter()
+            .any(|m| m.kind == MomentKind::Line && m.what.contains("never knew how many"))
+    );
+    // Played through, nothing of the first session is a moment of its own.
+    assert!(agreed.iter().chain(&never).all(|m| m.session > 1));
+}
+
+/// Rosa's last session with its opening lines replaced by one said in any
+/// session and one said only from session 12 of a course on; the case
+/// plays it as session `number` after her first.
+fn rosa_late_line_at(
+    number: u32,
+    event_when: &str,
+) -> (tempfile::TempDir, load::Loaded<CaseBundle>) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let scenarios = root().join("scenarios");
+    std::fs::copy(
+        scenarios.join("grief-initial-rosa.ron"),
+        dir.path().join("first.ron"),
+    )
+    .expect("copy");
+    let last = std::fs::read_to_string(scenarios.join("grief-termination-rosa.ron")).expect("read");
+    let open = "            client: [\n";
+    let from = last.find(open).expect("the first node's lines") + open.len();
+    let to = from + last[from..].find("            ],").expect("their end");
+    let lines = "                (text: \"PLAIN\"),\n                (text: \"LATE\", when: (min_session: 12)),\n";
+    let second = format!("{}{lines}{}", &last[..from], &last[to..]);
+    std::fs::write(dir.path().join("second.ron"), second).expect("write");
+    let case = case_text(&format!(
+        "        (number: 1, file: \"first.ron\"),\n        (number: {number}, file: \"second.ron\", before: [(text: \"A week.\", when: {event_when})]),\n"
+    ));
+    let path = dir.path().join("t.case.ron");
+    std::fs::write(&path, case).expect("write");
+    let loaded = load::load_case_file(&path, &guidance());
+    (dir, loaded)
+}
+
+fn second_session_line(b: CaseBundle) -> (String, usize) {
+    let g = guidance();
+    let mut course = Course::new(Arc::new(b));
+    let mut first = course.start_next(g.clone(), 2026).expect("starts");
+    while let Some(p) = first.best_position() {
+        first.choose(p).expect("shown");
+    }
+    course.finish(&first).expect("finished");
+    let events = course.between().expect("a second session").events.len();
+    let second = course.start_next(g, 2026).expect("session 2");
+    (second.prompt().expect("speaks").client_line.clone(), events)
+}
+
+#[test]
+fn a_condition_on_the_session_number_holds_only_from_that_session_of_the_course() {
+    // Session 13 of 14: the line for the course's end, and the event for it.
+    let (_dir, loaded) = rosa_late_line_at(13, "(min_session: 12)");
+    assert!(
+        !loaded.diagnostics.iter().any(|d| d.code == Code::W002),
+        "{:#?}",
+        loaded.diagnostics
+    );
+    let (line, events) = second_session_line(loaded.value.expect("loads"));
+    assert_eq!(line, "LATE");
+    assert_eq!(events, 1);
+
+    // Session 8: neither; validate says why, at the session's file and at
+    // the event's condition.
+    let (_dir, loaded) = rosa_late_line_at(8, "(min_session: 12)");
+    let warned: Vec<&Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::W002)
+        .collect();
+    assert_eq!(warned.len(), 2, "{:#?}", loaded.diagnostics);
+    assert!(
+        warned
+            .iter()
+            .all(|d| d.message.contains("from session 12 on")),
+        "{warned:#?}"
+    );
+    assert!(
+        warned
+            .iter()
+            .any(|d| d.message.contains("plays it as session 8")),
+        "{warned:#?}"
+    );
+    assert!(
+        warned
+            .iter()
+            .any(|d| d.message.contains("before session 8")),
+        "{warned:#?}"
+    );
+    let (line, events) = second_session_line(loaded.value.expect("loads with warnings"));
+    assert_eq!(line, "PLAIN");
+    assert_eq!(events, 0);
+
+    // Played on its own, the scenario never is "session 12 or later".
+    let (_dir, loaded) = rosa_late_line_at(13, "()");
+    let b = loaded.value.expect("loads");
+    let alone = Session::new(b.scenarios[1].clone(), guidance(), 2026).expect("starts");
+    assert_eq!(alone.prompt().expect("speaks").client_line, "PLAIN");
+
+    // A session number outside any course is an error at its place.
+    let (_dir, loaded) = rosa_late_line_at(13, "(min_session: 0)");
+    let bad = one(&loaded.diagnostics, Code::E008);
+    assert!(bad.message.contains("min_session is 0"), "{bad:#?}");
+    assert!(bad.to_string().contains("t.case.ron:"), "{bad}");
+    assert!(loaded.value.is_none());
 }
 
 // ---------------------------------------------------------------------------

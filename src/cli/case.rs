@@ -112,7 +112,7 @@ pub fn between_text(bundle: &CaseBundle, course: &Course, b: &Between) -> String
 
 /// The course at its end (or where it stopped): each session's scores and
 /// ending, and the agreements with the session that made each.
-pub fn summary_text(bundle: &CaseBundle, course: &Course, guidance: &Guidance) -> String {
+pub fn summary_text(bundle: &Arc<CaseBundle>, course: &Course, guidance: &Arc<Guidance>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -169,6 +169,19 @@ pub fn summary_text(bundle: &CaseBundle, course: &Course, guidance: &Guidance) -
                 let _ = writeln!(out, "      Better: {}", j.better);
             }
             let _ = writeln!(out, "      Principle: {} ({})", j.principle_name, j.source);
+        }
+    }
+    let moments = crate::core::shaping::moments(bundle, &course.done, guidance);
+    if !moments.is_empty() {
+        let _ = writeln!(out, "Where an earlier session shaped a later one:");
+        for m in &moments {
+            let _ = writeln!(
+                out,
+                "  session {:>2}: {}\n      {}",
+                m.session,
+                m.headline(),
+                m.because
+            );
         }
     }
     out

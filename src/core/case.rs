@@ -9,7 +9,7 @@
 //! file is in [`crate::core::load`].
 
 use crate::core::model::{
-    ClientState, Condition, IN_A_CASE, MoveKind, Outcome, Scenario, earlier_flag,
+    ClientState, Condition, IN_A_CASE, MoveKind, Outcome, Scenario, earlier_flag, session_flag,
 };
 use crate::core::rubric::Guidance;
 use crate::core::scoring::Scores;
@@ -191,6 +191,10 @@ pub struct Between {
     pub number: u32,
     /// The life events that happened, in order.
     pub events: Vec<LifeEvent>,
+    /// How far the last session left the client from where its best moves
+    /// would have (the case's `carry` share of it, beyond [`NEAR_BEST`]):
+    /// the change to the start the session was written for.
+    pub from_last: crate::core::model::Adjust,
     /// Why the client arrives more guarded, if they do.
     pub guarded: Option<String>,
     /// The agreements so far, in the case's order, with the session that
@@ -315,6 +319,7 @@ impl Course {
         let carry = self.bundle.case.carry;
         let mut state = scenario.client.start;
         let mut guarded = None;
+        let mut from_last = crate::core::model::Adjust::default();
         if let Some(last) = self.done.last() {
             // Within `NEAR_BEST` of the best-played end counts as played
             // well: the best routes by the whole session (analyze's) and by
@@ -327,6 +332,11 @@ impl Course {
             state.trust += kept(end.trust - expected.trust, carry.trust);
             state.openness += kept(end.openness - expected.openness, carry.openness);
             state.distress += kept(end.distress - expected.distress, carry.distress);
+            from_last = crate::core::model::Adjust {
+                trust: state.trust - scenario.client.start.trust,
+                distress: state.distress - scenario.client.start.distress,
+                openness: state.openness - scenario.client.start.openness,
+            };
             let felt: Vec<&str> = [("pressed", "pressed"), ("judged", "judged")]
                 .into_iter()
                 .filter(|(flag, _)| last.flags.contains(*flag))
@@ -348,6 +358,7 @@ impl Course {
             clamp(&mut state);
             let mut memory: BTreeSet<String> = earlier.iter().map(|f| earlier_flag(f)).collect();
             memory.insert(IN_A_CASE.to_string());
+            memory.insert(session_flag(session.number, self.bundle.case.total));
             if !e.when.holds(&state, &memory) {
                 continue;
             }
@@ -372,9 +383,14 @@ impl Course {
             index,
             number: session.number,
             events,
+            from_last,
             guarded,
             agreed,
-            carried: Carried { state, earlier },
+            carried: Carried {
+                state,
+                earlier,
+                session: Some((session.number, self.bundle.case.total)),
+            },
         })
     }
 

@@ -177,6 +177,7 @@ fn never_holds(w: &RuleCondition) -> Option<String> {
         }
     }
     for (what, min, max) in [
+        ("session of the course", c.min_session, c.max_session),
         ("count of exploratory moves", w.min_explored, w.max_explored),
         (
             "share of the session's time",

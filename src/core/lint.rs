@@ -154,6 +154,7 @@ pub fn lint_source(s: &Scenario, g: &Guidance, src: &Source<'_>) -> Vec<Diagnost
                 || c.min_openness
                     .zip(c.max_openness)
                     .is_some_and(|(a, b)| a > b)
+                || c.min_session.zip(c.max_session).is_some_and(|(a, b)| a > b)
                 || c.remembers.iter().any(|f| c.forgets.contains(f))
                 || c.remembers.contains(&d.id);
             if impossible {

@@ -24,5 +24,6 @@ pub mod rubric;
 pub mod scaffold;
 pub mod scoring;
 pub mod session;
+pub mod shaping;
 pub mod split;
 pub mod store;

@@ -318,6 +318,14 @@ pub struct Condition {
     /// played as part of a case: played on its own, a scenario is what it
     /// always was.
     pub not_earlier: Vec<String>,
+    /// In a case: the session's number in the course is at least this
+    /// ("from session 9 of 14 on").
+    pub min_session: Option<u32>,
+    /// In a case: the session's number in the course is at most this.
+    ///
+    /// Like `earlier`, a condition with a session number holds only in a
+    /// session played as part of a case.
+    pub max_session: Option<u32>,
 }
 
 /// How a flag from an earlier session of a case is kept in the client's
@@ -329,6 +337,24 @@ pub fn earlier_flag(flag: &str) -> String {
 /// The memory flag of every session played as part of a case (the prefix
 /// of [`earlier_flag`] alone, so no flag of a scenario can be it).
 pub const IN_A_CASE: &str = "earlier:";
+
+/// How a session of a case knows its place in the course: a memory flag
+/// under [`IN_A_CASE`] that no flag of a scenario can be (flags have no
+/// `#`), read back by [`session_number`].
+pub fn session_flag(number: u32, total: u32) -> String {
+    format!("{IN_A_CASE}#session {number} of {total}")
+}
+
+/// The session's number in its course, from the flag [`session_flag`]
+/// put in its memory; `None` outside a case.
+pub fn session_number(memory: &std::collections::BTreeSet<String>) -> Option<u32> {
+    let prefix = format!("{IN_A_CASE}#session ");
+    let flag = memory
+        .range(prefix.clone()..)
+        .next()
+        .filter(|f| f.starts_with(&prefix))?;
+    flag[prefix.len()..].split(' ').next()?.parse().ok()
+}
 
 impl Condition {
     pub fn is_empty(&self) -> bool {
@@ -362,6 +388,13 @@ impl Condition {
                 .iter()
                 .map(|f| format!("no earlier session set `{f}`")),
         );
+        match (self.min_session, self.max_session) {
+            (Some(a), Some(b)) if a == b => parts.push(format!("in session {a} of the course")),
+            (Some(a), Some(b)) => parts.push(format!("in sessions {a} to {b} of the course")),
+            (Some(a), None) => parts.push(format!("from session {a} of the course on")),
+            (None, Some(b)) => parts.push(format!("up to session {b} of the course")),
+            (None, None) => {}
+        }
         if parts.is_empty() {
             "nothing (always)".into()
         } else {

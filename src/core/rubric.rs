@@ -675,6 +675,9 @@ impl Condition {
             && !self.forgets.iter().any(|f| memory.contains(f))
             && (self.earlier.is_empty() && self.not_earlier.is_empty()
                 || memory.contains(crate::core::model::IN_A_CASE))
+            && (self.min_session.is_none() && self.max_session.is_none()
+                || crate::core::model::session_number(memory)
+                    .is_some_and(|n| within_u(n, self.min_session, self.max_session)))
             && self
                 .earlier
                 .iter()
@@ -684,6 +687,10 @@ impl Condition {
                 .iter()
                 .any(|f| memory.contains(&crate::core::model::earlier_flag(f)))
     }
+}
+
+fn within_u(v: u32, min: Option<u32>, max: Option<u32>) -> bool {
+    min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m)
 }
 
 impl RuleCondition {

@@ -202,6 +202,10 @@ pub struct Session {
 pub struct Carried {
     pub state: ClientState,
     pub earlier: BTreeSet<String>,
+    /// The session's number in the course and the course's length
+    /// ("session 9 of 14"), which conditions test with `min_session` and
+    /// `max_session`.
+    pub session: Option<(u32, u32)>,
 }
 
 /// The client hesitates when the node says so, or the state shows it.
@@ -260,6 +264,10 @@ impl Mind {
                 .map(|f| crate::core::model::earlier_flag(f)),
         );
         m.memory.insert(crate::core::model::IN_A_CASE.to_string());
+        if let Some((number, total)) = c.session {
+            m.memory
+                .insert(crate::core::model::session_flag(number, total));
+        }
         m
     }
 

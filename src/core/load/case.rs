@@ -188,6 +188,16 @@ pub fn load_case_str(text: &str, path: &Path, guidance: &Guidance) -> Loaded<Cas
                 }
             }
             check_earlier(&src, &mut out, &when, &e.when, &settable, i);
+            if let Some(range) = outside_session(&e.when, session.number) {
+                out.push(
+                    src.at(
+                        Code::W002,
+                        &when,
+                        format!("the event's condition ({range}) never holds before session {}", session.number),
+                    )
+                    .with_hint("correct `min_session` / `max_session`, or move the event to a session it is for"),
+                );
+            }
             settable.extend(e.sets.iter().cloned());
         }
 
@@ -250,6 +260,7 @@ pub fn load_case_str(text: &str, path: &Path, guidance: &Guidance) -> Loaded<Cas
             for c in s.conditions() {
                 check_earlier(&src, &mut out, &at_file, c, &settable, i);
             }
+            check_session_numbers(&src, &mut out, &at_file, &s, session.number);
             settable.extend(
                 s.nodes
                     .iter()
@@ -326,6 +337,46 @@ fn check_earlier(
             "no session before this one (nor an event) sets it"
         };
         out.push(named_nothing(src, at, flag, settable, why));
+    }
+}
+
+/// The sessions a condition is for, in words, when `number` is not one
+/// of them.
+fn outside_session(c: &Condition, number: u32) -> Option<String> {
+    let fits =
+        c.min_session.is_none_or(|m| number >= m) && c.max_session.is_none_or(|m| number <= m);
+    let probe = Condition {
+        min_session: c.min_session,
+        max_session: c.max_session,
+        ..Condition::default()
+    };
+    (!fits).then(|| probe.describe().replace(" of the course", ""))
+}
+
+/// A session's scenario whose conditions name session numbers: those
+/// that can never hold at the number it has in this case.
+fn check_session_numbers(
+    src: &Source<'_>,
+    out: &mut Vec<Diagnostic>,
+    at: &[Step<'_>],
+    s: &Scenario,
+    number: u32,
+) {
+    let never: BTreeSet<String> = s
+        .conditions()
+        .filter_map(|c| outside_session(c, number))
+        .collect();
+    for range in never {
+        out.push(
+            src.at(
+                Code::W002,
+                at,
+                format!(
+                    "a condition of the scenario ({range}) never holds here: this case plays it as session {number}"
+                ),
+            )
+            .with_hint("correct the condition's `min_session` / `max_session`, or the session's `number`"),
+        );
     }
 }
 

@@ -88,6 +88,24 @@ pub(super) fn check_condition_bounds(
             check_range(src, out, &join(at, &[F(key)]), i64::from(v), 0..=100, key);
         }
     }
+    let sessions = 1..=i64::from(crate::core::case::MAX_SESSIONS);
+    for (key, v) in [
+        ("min_session", c.min_session),
+        ("max_session", c.max_session),
+    ] {
+        if let Some(v) = v
+            && !sessions.contains(&i64::from(v))
+        {
+            check_range(
+                src,
+                out,
+                &join(at, &[F(key)]),
+                i64::from(v),
+                sessions.clone(),
+                key,
+            );
+        }
+    }
 }
 
 /// Typo suggestions for one file, at most [`Suggestions::MAX`] of them:
