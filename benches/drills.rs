@@ -69,6 +69,18 @@ fn main() {
         ms(median(build)),
         ms(median(routes))
     );
+    let coverage = catalogue.coverage(&g);
+    let listed = |c: &[(&str, usize)]| {
+        c.iter()
+            .map(|(p, n)| format!("{p} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "drills per principle, fewest: {}; most: {}",
+        listed(&coverage[..coverage.len().min(5)]),
+        listed(&coverage[coverage.len().saturating_sub(3)..])
+    );
 
     learners(&catalogue);
 }
