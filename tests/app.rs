@@ -836,6 +836,52 @@ mod views {
     use ipt_trainer::core::store::Settings;
 
     #[test]
+    fn the_case_page_shows_where_session_one_shaped_session_seven() {
+        use ipt_trainer::app::cases::CaseEntry;
+        use ipt_trainer::core::case::Course;
+        let g = guidance();
+        let path = crate::common::root().join("scenarios/grief-rosa.case.ron");
+        let bundle = std::sync::Arc::new(
+            ipt_trainer::core::load::load_case_file(&path, &g)
+                .value
+                .expect("Rosa's case loads"),
+        );
+        let mut course = Course::new(bundle);
+        for _ in 0..2 {
+            let mut s = course.start_next(g.clone(), 2026).expect("starts");
+            while let Some(p) = s.best_position() {
+                s.choose(p).expect("shown");
+            }
+            course.finish(&s).expect("finished");
+        }
+        let moments = ipt_trainer::core::shaping::moments(&course.bundle, &course.done, &g);
+        assert!(!moments.is_empty(), "session 7 remembers session 1");
+        let entry = CaseEntry {
+            path,
+            course: Some(course),
+            problems: Vec::new(),
+        };
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 4000.0))
+            .build_ui_state(
+                |ui, out: &mut Option<UiAction>| {
+                    if let Some(a) = screens::course::view(ui, &entry, &g) {
+                        *out = Some(a);
+                    }
+                },
+                None,
+            );
+        h.run();
+        h.get_by_label("Where an earlier session shaped a later one");
+        for m in &moments {
+            assert!(
+                h.query_all_by_label(&m.because).next().is_some(),
+                "not shown: {m:#?}"
+            );
+        }
+    }
+
+    #[test]
     fn session_view_chooses_by_click_and_by_number_key() {
         let s = Session::new(scenario(&fixture("valid/small.ron")), guidance(), 5).expect("s");
         let first = s.prompt().expect("p").options[0].text.clone();

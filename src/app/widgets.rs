@@ -192,3 +192,41 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, figure: &str, width: f32) -> egui::
     })
     .inner
 }
+
+/// Page Up, Page Down, Home and End scroll a screen's main scroll area
+/// (egui's scroll areas follow only the wheel, a drag and the focus, so a
+/// long page was out of reach of the keyboard). Not while a text field
+/// has the keys.
+pub fn page_keys<R>(ui: &egui::Ui, out: &egui::scroll_area::ScrollAreaOutput<R>) {
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    let (down, up, home, end) = ui.input(|i| {
+        (
+            i.key_pressed(egui::Key::PageDown),
+            i.key_pressed(egui::Key::PageUp),
+            i.key_pressed(egui::Key::Home),
+            i.key_pressed(egui::Key::End),
+        )
+    });
+    if !(down || up || home || end) {
+        return;
+    }
+    let view = out.inner_rect.height();
+    let max = (out.content_size.y - view).max(0.0);
+    let page = (view - 40.0).max(40.0);
+    let y = out.state.offset.y;
+    let to = if home {
+        0.0
+    } else if end {
+        max
+    } else if down {
+        y + page
+    } else {
+        y - page
+    };
+    let mut state = out.state;
+    state.offset.y = to.clamp(0.0, max);
+    state.store(ui.ctx(), out.id);
+    ui.ctx().request_repaint();
+}

@@ -64,7 +64,7 @@ pub fn view(
     if ui.input(|i| i.key_pressed(egui::Key::Enter)) && !ui.ctx().egui_wants_keyboard_input() {
         action = Some(UiAction::Start);
     }
-    egui::ScrollArea::vertical()
+    let page = egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.heading(&s.title);
@@ -164,6 +164,7 @@ pub fn view(
                 }
             });
         });
+    crate::app::widgets::page_keys(ui, &page);
     action
 }
 

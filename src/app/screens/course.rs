@@ -45,7 +45,11 @@ fn draw_course(
     Ok(())
 }
 
-pub fn view(ui: &mut egui::Ui, entry: &CaseEntry, guidance: &Guidance) -> Option<UiAction> {
+pub fn view(
+    ui: &mut egui::Ui,
+    entry: &CaseEntry,
+    guidance: &std::sync::Arc<Guidance>,
+) -> Option<UiAction> {
     let Some(course) = entry.course.as_ref() else {
         ui.label("This case has errors and cannot be played:");
         for p in &entry.problems {
@@ -59,7 +63,7 @@ pub fn view(ui: &mut egui::Ui, entry: &CaseEntry, guidance: &Guidance) -> Option
         action = Some(UiAction::BeginCaseSession);
     }
     let case = &course.bundle.case;
-    egui::ScrollArea::vertical()
+    let page = egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.heading(&case.title);
@@ -97,6 +101,11 @@ pub fn view(ui: &mut egui::Ui, entry: &CaseEntry, guidance: &Guidance) -> Option
                 ui.add_space(6.0);
                 course_review(ui, &r);
             }
+            let moments = crate::core::shaping::moments(&course.bundle, &course.done, guidance);
+            if !moments.is_empty() {
+                ui.add_space(6.0);
+                shaped(ui, &moments);
+            }
             ui.add_space(8.0);
             ui.horizontal_wrapped(|ui| {
                 if !course.done.is_empty()
@@ -112,6 +121,7 @@ pub fn view(ui: &mut egui::Ui, entry: &CaseEntry, guidance: &Guidance) -> Option
                 }
             });
         });
+    crate::app::widgets::page_keys(ui, &page);
     action
 }
 
@@ -293,6 +303,25 @@ fn course_review(ui: &mut egui::Ui, r: &CourseReview) {
                 ui.label(format!("Better: {}", j.better));
             }
             ui.label(egui::RichText::new(format!("{} — {}", j.principle_name, j.source)).weak());
+        }
+    });
+}
+
+/// Where an earlier session shaped a later one: how the client arrived,
+/// the week's events, and what the client said, disclosed or let the
+/// trainee say because of a session before, each with the reason.
+fn shaped(ui: &mut egui::Ui, moments: &[crate::core::shaping::Moment]) {
+    ui.group(|ui| {
+        ui.label(egui::RichText::new("Where an earlier session shaped a later one").strong());
+        let mut session = None;
+        for m in moments {
+            if session != Some(m.session) {
+                session = Some(m.session);
+                ui.add_space(4.0);
+                ui.label(egui::RichText::new(format!("Session {}", m.session)).strong());
+            }
+            ui.label(m.headline());
+            ui.label(egui::RichText::new(&m.because).weak());
         }
     });
 }

@@ -76,7 +76,7 @@ pub fn view_with_group(
     group: Option<&crate::core::group::GroupRecord>,
 ) -> Option<UiAction> {
     let mut action = None;
-    egui::ScrollArea::vertical()
+    let page = egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             if let Some(g) = group {
@@ -316,6 +316,7 @@ pub fn view_with_group(
                 }
             }
         });
+    crate::app::widgets::page_keys(ui, &page);
     action
 }
 

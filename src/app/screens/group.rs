@@ -19,7 +19,7 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup, networks: &[LocalAddress]) -> Op
         ui.radio_value(
             &mut draft.mode,
             Some(GroupMode::ClassVote),
-            "A class vote (tutor enters the votes)",
+            "A class vote (the class chooses together)",
         );
         ui.radio_value(
             &mut draft.mode,
@@ -29,8 +29,11 @@ pub fn setup(ui: &mut egui::Ui, g: &GroupSetup, networks: &[LocalAddress]) -> Op
     });
     if let Some(mode) = draft.mode {
         let explain = match mode {
+            GroupMode::ClassVote if draft.devices => {
+                "At each choice point the class votes on their phones and the split shows live; you can add a show of hands for students without one (keys 1-9, Shift takes one back). Enter closes the vote and plays the majority; on a tie, or if you prefer, pick the option yourself (Play this, or Alt and its number). Meters stay hidden until the debrief."
+            }
             GroupMode::ClassVote => {
-                "At each choice point the class votes; enter how many chose each option (keys 1-9, Shift takes one back). Enter plays the majority; on a tie, or if you prefer, pick the option yourself (Play this, or Alt and its number). Meters stay hidden until the debrief."
+                "At each choice point the class votes by a show of hands; enter how many chose each option (keys 1-9, Shift takes one back). Enter plays the majority; on a tie, or if you prefer, pick the option yourself (Play this, or Alt and its number). Meters stay hidden until the debrief."
             }
             GroupMode::HotSeat => {
                 "The trainees below take turns in this order; each move is credited to whoever made it. Meters stay hidden until the debrief."

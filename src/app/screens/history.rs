@@ -29,11 +29,12 @@ fn draw_history(
     let ctx = contexts.ctx_mut()?;
     let mut root = super::screen_ui(ctx, &content, "history");
     egui::CentralPanel::default().show(&mut root, |ui| {
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        let page = egui::ScrollArea::vertical().show(ui, |ui| {
             if let Some(a) = view(ui, &history.records, &history.drills, &rubric.0) {
                 out.write(a);
             }
         });
+        crate::app::widgets::page_keys(ui, &page);
     });
     Ok(())
 }

@@ -173,7 +173,7 @@ pub fn view(
         .filter(|e| e.scenario.is_some() && filters.matches(e))
         .collect();
     let broken: Vec<&Entry> = catalog.entries.iter().filter(|e| e.has_errors()).collect();
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    let page = egui::ScrollArea::vertical().show(ui, |ui| {
         if catalog.entries.is_empty() {
             ui.label("Loading scenarios...");
         } else if shown.is_empty() {
@@ -213,6 +213,7 @@ pub fn view(
             }
         }
     });
+    crate::app::widgets::page_keys(ui, &page);
     action
 }
 
