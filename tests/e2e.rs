@@ -3,10 +3,11 @@
 //! screenshot of every screen. Needs Xvfb: `scripts/test` installs it and
 //! runs this with `--include-ignored`.
 
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
-const SCREENS: [&str; 18] = [
+const SCREENS: [&str; 20] = [
     "1-library",
     "2-briefing",
     "3-session",
@@ -25,6 +26,8 @@ const SCREENS: [&str; 18] = [
     "16-course",
     "17-course-debrief",
     "18-course-next",
+    "19-course-two-played",
+    "20-course-shaped",
 ];
 
 /// The screens of the drills-only run (`IPT_TRAINER_AUTOPLAY=drills`).
@@ -73,7 +76,7 @@ fn check_picture(path: &Path, size: (u32, u32)) {
     );
 }
 
-fn needs_xvfb() {
+pub(crate) fn needs_xvfb() {
     assert!(
         Command::new("xvfb-run").arg("--help").output().is_ok(),
         "xvfb-run is not installed: run scripts/install-deps --test"
@@ -118,24 +121,33 @@ fn the_real_app_plays_a_scenario_and_every_screen_is_a_real_picture() {
         .0;
     assert_eq!(
         records.len(),
-        3,
-        "solo, class vote, the course's first session"
+        4,
+        "solo, class vote, the course's first two sessions"
+    );
+    // End scrolled the case's page (to where session 1 shaped session 7).
+    assert_ne!(
+        std::fs::read(out_dir.join("19-course-two-played.png")).expect("read"),
+        std::fs::read(out_dir.join("20-course-shaped.png")).expect("read"),
+        "End did not scroll the case's page"
     );
     assert_eq!(records.iter().filter(|r| r.group.is_some()).count(), 1);
     // The course's first session names its case, and the course was saved.
-    let in_case: Vec<_> = records.iter().filter_map(|r| r.case.as_ref()).collect();
-    assert_eq!(in_case.len(), 1);
+    let mut in_case: Vec<_> = records.iter().filter_map(|r| r.case.as_ref()).collect();
+    in_case.sort_by_key(|c| c.number);
     assert_eq!(
-        (in_case[0].id.as_str(), in_case[0].number),
-        ("grief-rosa", 1)
+        in_case
+            .iter()
+            .map(|c| (c.id.as_str(), c.number))
+            .collect::<Vec<_>>(),
+        [("grief-rosa", 1), ("grief-rosa", 7)]
     );
     let (course, problem) =
         ipt_trainer::core::store::Store::new(data.path()).load_course("grief-rosa");
     assert!(problem.is_none());
     assert_eq!(
         course.map(|c| c.done.len()),
-        Some(1),
-        "the course keeps session 1"
+        Some(2),
+        "the course keeps sessions 1 and 7"
     );
     // The drills were recorded beside them, both answers of the miss kept.
     let (_, drills, _) = ipt_trainer::core::store::Store::new(data.path()).load_all();
@@ -304,12 +316,17 @@ fn a_screen_reader_hears_the_library_a_session_and_the_debrief() {
     }
 }
 
-/// The app, killed if the test fails before it quits.
-struct Running(std::process::Child);
+/// The app, killed if the test fails before it quits: `timeout`,
+/// `xvfb-run`, Xvfb and the app are one process group (see
+/// [`start_room`]), and the whole group goes, so that no app is left
+/// answering the next run's commands in the same folder.
+pub(crate) struct Running(pub(crate) std::process::Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
         if self.0.try_wait().ok().flatten().is_none() {
+            let group = format!("-{}", self.0.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
             let _ = self.0.kill();
             let _ = self.0.wait();
         }
@@ -318,13 +335,13 @@ impl Drop for Running {
 
 /// Tells the autoplayed room (`IPT_TRAINER_AUTOPLAY=room`) what to do next
 /// and waits until it has.
-struct Remote {
-    dir: std::path::PathBuf,
+pub(crate) struct Remote {
+    pub(crate) dir: std::path::PathBuf,
     seq: u64,
 }
 
 impl Remote {
-    fn send(&mut self, command: &str) {
+    pub(crate) fn send(&mut self, command: &str) {
         self.seq += 1;
         let tmp = self.dir.join("command.tmp");
         std::fs::write(&tmp, format!("{} {command}", self.seq)).expect("write the command");
@@ -336,7 +353,7 @@ impl Remote {
     }
 
     /// A screenshot of the projector and the counts it showed.
-    fn shot(&mut self, name: &str) -> Vec<u64> {
+    pub(crate) fn shot(&mut self, name: &str) -> Vec<u64> {
         let png = self.dir.join(format!("{name}.png"));
         let _ = std::fs::remove_file(&png);
         self.send(&format!("shot {name}"));
@@ -372,14 +389,12 @@ impl Remote {
     }
 }
 
-#[test]
-#[ignore = "needs Xvfb, chromium and chromedriver: run by scripts/test"]
-fn the_projector_shows_the_split_as_two_phones_vote_and_plays_the_majority() {
-    needs_xvfb();
-    if !crate::browser::browsers_here("e2e::the_projector_shows_the_split") {
-        return;
-    }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-room");
+/// Starts the app in `IPT_TRAINER_AUTOPLAY=room` (a class vote on devices
+/// on 127.0.0.1, screenshots under the target's tmp/`name`) and waits for
+/// its room: the app, its remote control, `room.json` (`url`, `join_url`,
+/// `code`) and the data folder (kept while the app runs).
+pub(crate) fn start_room(name: &str) -> (Running, Remote, serde_json::Value, tempfile::TempDir) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     let data = tempfile::tempdir().expect("tmp");
     let app = Command::new("timeout")
@@ -391,6 +406,7 @@ fn the_projector_shows_the_split_as_two_phones_vote_and_plays_the_majority() {
         .env("IPT_TRAINER_DATA", data.path())
         .env("IPT_TRAINER_WINDOW", "1280x800")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .process_group(0)
         .spawn()
         .expect("start the app");
     let mut app = Running(app);
@@ -410,11 +426,21 @@ fn the_projector_shows_the_split_as_two_phones_vote_and_plays_the_majority() {
     let room: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&room_file).expect("room.json"))
             .expect("JSON");
+    (app, Remote { dir, seq: 0 }, room, data)
+}
+
+#[test]
+#[ignore = "needs Xvfb, chromium and chromedriver: run by scripts/test"]
+fn the_projector_shows_the_split_as_two_phones_vote_and_plays_the_majority() {
+    needs_xvfb();
+    if !crate::browser::browsers_here("e2e::the_projector_shows_the_split") {
+        return;
+    }
+    let (mut app, mut remote, room, _data) = start_room("e2e-room");
     let join_url = room["join_url"].as_str().expect("join_url").to_string();
     let url = room["url"].as_str().expect("url").to_string();
     let code = room["code"].as_str().expect("code").to_string();
-    check_picture(&dir.join("room-setup.png"), (1280, 800));
-    let mut remote = Remote { dir, seq: 0 };
+    check_picture(&remote.dir.join("room-setup.png"), (1280, 800));
 
     let driver = crate::browser::Driver::start();
     // Ana scans the QR code (the code is filled in); the vote is open.

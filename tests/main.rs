@@ -16,6 +16,8 @@ mod drill;
 #[cfg(feature = "dev")]
 mod e2e;
 mod expert;
+#[cfg(feature = "dev")]
+mod frames;
 mod fuzz;
 mod hostile;
 mod http;

@@ -8,6 +8,8 @@
 use super::assets::Catalog;
 use super::{Practising, Screen, UiAction};
 use crate::core::session::Session;
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::winit::WinitSettings;
@@ -60,8 +62,10 @@ pub fn plugin(dir: PathBuf) -> impl Fn(&mut App) {
                 room: std::env::var("IPT_TRAINER_AUTOPLAY").is_ok_and(|v| v == "room"),
                 room_seq: 0,
             })
+            .init_resource::<FrameLog>()
+            .add_systems(First, frame_begins)
             .add_systems(Update, drive.after(super::Actions))
-            .add_systems(Last, time_session_frames);
+            .add_systems(Last, (time_session_frames, frame_ends));
     }
 }
 
@@ -95,6 +99,9 @@ fn drive(
     mut out: MessageWriter<UiAction>,
     mut exit: MessageWriter<AppExit>,
     room: Res<super::room::ClassRoom>,
+    mut frames: ResMut<FrameLog>,
+    mut keys: MessageWriter<KeyboardInput>,
+    windows: Query<Entity, With<bevy::window::PrimaryWindow>>,
 ) {
     if let Some(name) = script.held.clone() {
         if script.dir.join(format!("{name}.done")).exists() {
@@ -258,25 +265,33 @@ fn drive(
             out.write(UiAction::OpenCase(CASE.into()));
         }
         43 => shot(&mut commands, &dir, "16-course"),
-        44 => {
+        44 | 49 => {
             out.write(UiAction::BeginCaseSession);
         }
-        45 => match practice.session() {
-            Some(s) if !s.is_ended() && *screen.get() == Screen::Session => {
+        // Each case session: the best move until it ends (the step repeats).
+        45 | 50 => {
+            if let Some(s) = practice.session()
+                && !s.is_ended()
+                && *screen.get() == Screen::Session
+            {
                 if let Some(p) = s.best_position() {
                     out.write(UiAction::Choose(p));
                 }
-                script.step = 45;
+                script.step = step;
                 script.wait = 3;
             }
-            _ => {}
-        },
+        }
         46 => shot(&mut commands, &dir, "17-course-debrief"),
-        47 => {
+        47 | 51 => {
             out.write(UiAction::OpenCase(CASE.into()));
         }
         48 => shot(&mut commands, &dir, "18-course-next"),
-        49 => {}
+        // After the second session, the case's page with two played: the
+        // chart, and (End scrolls there) where session 1 shaped session 7.
+        52 => shot(&mut commands, &dir, "19-course-two-played"),
+        53 => press_end(&mut keys, &windows),
+        54 => shot(&mut commands, &dir, "20-course-shaped"),
+        55 => {}
         // The class vote on devices, on this computer only.
         ROOM_FROM => {
             out.write(UiAction::Select(SCENARIO.into()));
@@ -289,11 +304,13 @@ fn drive(
                 ..super::GroupSetup::default()
             }));
         }
-        61 => shot(&mut commands, &dir, "room-setup"),
-        62 => {
+        // The setup of the devices is at the foot of the briefing.
+        61 => press_end(&mut keys, &windows),
+        62 => shot(&mut commands, &dir, "room-setup"),
+        63 => {
             out.write(UiAction::Start);
         }
-        63 => {
+        64 => {
             if let Some(live) = room.live.as_ref() {
                 let v = live.view();
                 let json = serde_json::json!({
@@ -303,14 +320,21 @@ fn drive(
                 });
                 let _ = std::fs::write(dir.join("room.json"), json.to_string());
             } else {
-                script.step = 63;
+                script.step = 64;
             }
         }
-        64 => {
+        65 => {
             // From here the test says what to do, until it says "quit".
-            script.step = 64;
+            script.step = 65;
             script.wait = 2;
-            room_commands(&mut commands, &mut script, &practice, &mut out, &mut exit);
+            room_commands(
+                &mut commands,
+                &mut script,
+                &practice,
+                &mut frames,
+                &mut out,
+                &mut exit,
+            );
         }
         _ => {
             exit.write(AppExit::Success);
@@ -320,12 +344,15 @@ fn drive(
 
 /// The room's test drives the app through `DIR/command`: a line
 /// `SEQ shot NAME` (the projector's counts to `NAME.json`, the window to
-/// `NAME.png`), `SEQ play` (close the vote and play the majority), `SEQ
-/// finish` or `SEQ quit`. Each is done once, and `DIR/ack` then holds SEQ.
+/// `NAME.png`), `SEQ frames NAME` (the frames since the last `frames` to
+/// `NAME.json`: see [`FrameLog`]), `SEQ play` (close the vote and play the
+/// majority), `SEQ finish` or `SEQ quit`. Each is done once, and `DIR/ack`
+/// then holds SEQ.
 fn room_commands(
     commands: &mut Commands,
     script: &mut Script,
     practice: &Practising,
+    frames: &mut FrameLog,
     out: &mut MessageWriter<UiAction>,
     exit: &mut MessageWriter<AppExit>,
 ) {
@@ -351,6 +378,15 @@ fn room_commands(
             let _ = std::fs::write(script.dir.join(format!("{name}.json")), json.to_string());
             shot(commands, &script.dir, name);
         }
+        (Some("frames"), Some(name)) => {
+            let json = serde_json::json!({
+                "work_ms": frames.work,
+                "interval_ms": frames.interval,
+            });
+            let _ = std::fs::write(script.dir.join(format!("{name}.json")), json.to_string());
+            frames.work.clear();
+            frames.interval.clear();
+        }
         (Some("play"), _) => {
             out.write(UiAction::PlayVote(None));
         }
@@ -364,6 +400,60 @@ fn room_commands(
     }
     script.room_seq = seq;
     let _ = std::fs::write(script.dir.join("ack"), seq.to_string());
+}
+
+/// Presses and releases End, as a keyboard would (it scrolls a long page
+/// to its foot).
+fn press_end(
+    keys: &mut MessageWriter<KeyboardInput>,
+    windows: &Query<Entity, With<bevy::window::PrimaryWindow>>,
+) {
+    if let Ok(window) = windows.single() {
+        for state in [ButtonState::Pressed, ButtonState::Released] {
+            keys.write(KeyboardInput {
+                key_code: KeyCode::End,
+                logical_key: Key::End,
+                state,
+                text: None,
+                repeat: false,
+                window,
+            });
+        }
+    }
+}
+
+/// The frames since the room's test last asked (`frames NAME`): each
+/// frame's work in the main schedule (`First` to `Last`: input, the
+/// room's sync, egui's layout), and the time from one frame's start to
+/// the next (what the projector's viewer sees, rendering included), in
+/// milliseconds. Autoplay draws continuously, so both run all the time.
+#[derive(Resource, Default)]
+struct FrameLog {
+    began: Option<std::time::Instant>,
+    work: Vec<f64>,
+    interval: Vec<f64>,
+}
+
+/// At most this many frames are kept between two reads.
+const FRAME_LOG_MAX: usize = 100_000;
+
+fn frame_begins(mut log: ResMut<FrameLog>) {
+    let now = std::time::Instant::now();
+    if let Some(before) = log.began
+        && log.interval.len() < FRAME_LOG_MAX
+    {
+        log.interval
+            .push(now.duration_since(before).as_secs_f64() * 1e3);
+    }
+    log.began = Some(now);
+}
+
+fn frame_ends(mut log: ResMut<FrameLog>) {
+    if let Some(began) = log.began
+        && log.work.len() < FRAME_LOG_MAX
+    {
+        log.work.push(began.elapsed().as_secs_f64() * 1e3);
+    }
 }
 
 /// With `IPT_TRAINER_PERF_SESSION=FILE`: the mean frame time while the
