@@ -195,7 +195,11 @@ fn with_text_at_200_percent_every_screen_is_a_real_picture_at_1280x800() {
     }
     // The whole script ran at this size (the pictures are for looking at:
     // autoplay acts through the same actions as keys, not by clicking).
-    assert_eq!(store.load_attempts().0.len(), 3, "every session recorded");
+    assert_eq!(
+        store.load_attempts().0.len(),
+        4,
+        "every session recorded (solo, class vote, two of the case)"
+    );
     let (_, drills, _) = store.load_all();
     assert_eq!(drills.len(), 1, "and the drills");
     assert!(store.load_settings().0.text_scale > 1.9, "still at 200 %");
