@@ -254,7 +254,9 @@ pub fn class_vote(
         );
     });
     let options_height = (n as f32 * 86.0 + 70.0).min(ui.available_height() * 0.62);
-    crate::app::widgets::transcript(ui, s, options_height, &[]);
+    // The moves are the class's, not one trainee's.
+    let by = vec!["The class".to_string(); s.turns().len()];
+    crate::app::widgets::transcript(ui, s, options_height, &by);
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("vote-options")
