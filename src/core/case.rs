@@ -506,6 +506,7 @@ fn clamp(s: &mut ClientState) {
     s.openness = s.openness.clamp(0, 100);
 }
 
-fn first_name(name: &str) -> &str {
+/// The first word of a client's name ("Rosa" of "Rosa Delgado").
+pub(crate) fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
 }

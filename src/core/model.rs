@@ -357,6 +357,23 @@ pub fn session_number(memory: &std::collections::BTreeSet<String>) -> Option<u32
 }
 
 impl Condition {
+    /// The sessions of a course the condition is for, in words ("from
+    /// session 12 on"); `None` when it names no session number.
+    pub fn sessions(&self) -> Option<String> {
+        match (self.min_session, self.max_session) {
+            (Some(a), Some(b)) if a == b => Some(format!("session {a}")),
+            (Some(a), Some(b)) => Some(format!("sessions {a} to {b}")),
+            (Some(a), None) => Some(format!("from session {a} on")),
+            (None, Some(b)) => Some(format!("up to session {b}")),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether session `number` of a course is one the condition is for.
+    pub fn fits_session(&self, number: u32) -> bool {
+        self.min_session.is_none_or(|m| number >= m) && self.max_session.is_none_or(|m| number <= m)
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Condition::default()
     }
@@ -388,13 +405,7 @@ impl Condition {
                 .iter()
                 .map(|f| format!("no earlier session set `{f}`")),
         );
-        match (self.min_session, self.max_session) {
-            (Some(a), Some(b)) if a == b => parts.push(format!("in session {a} of the course")),
-            (Some(a), Some(b)) => parts.push(format!("in sessions {a} to {b} of the course")),
-            (Some(a), None) => parts.push(format!("from session {a} of the course on")),
-            (None, Some(b)) => parts.push(format!("up to session {b} of the course")),
-            (None, None) => {}
-        }
+        parts.extend(self.sessions().map(|s| format!("in a course, {s}")));
         if parts.is_empty() {
             "nothing (always)".into()
         } else {

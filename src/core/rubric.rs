@@ -676,8 +676,7 @@ impl Condition {
             && (self.earlier.is_empty() && self.not_earlier.is_empty()
                 || memory.contains(crate::core::model::IN_A_CASE))
             && (self.min_session.is_none() && self.max_session.is_none()
-                || crate::core::model::session_number(memory)
-                    .is_some_and(|n| within_u(n, self.min_session, self.max_session)))
+                || crate::core::model::session_number(memory).is_some_and(|n| self.fits_session(n)))
             && self
                 .earlier
                 .iter()
@@ -687,10 +686,6 @@ impl Condition {
                 .iter()
                 .any(|f| memory.contains(&crate::core::model::earlier_flag(f)))
     }
-}
-
-fn within_u(v: u32, min: Option<u32>, max: Option<u32>) -> bool {
-    min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m)
 }
 
 impl RuleCondition {

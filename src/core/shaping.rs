@@ -7,7 +7,7 @@
 //! positions, the carried state), so the moments are those the trainee
 //! met, not those the scenario could have shown.
 
-use crate::core::case::{CaseBundle, Course, SessionDone};
+use crate::core::case::{CaseBundle, Course, SessionDone, first_name};
 use crate::core::model::{Adjust, Condition};
 use crate::core::rubric::Guidance;
 use crate::core::session::Session;
@@ -93,11 +93,9 @@ pub fn moments(
 ) -> Vec<Moment> {
     let mut out = Vec::new();
     let client = first_name(&bundle.case.client);
+    let mut course = Course::new(bundle.clone());
     for i in 1..done.len() {
-        let course = Course {
-            bundle: bundle.clone(),
-            done: done[..i].to_vec(),
-        };
+        course.done.push(done[i - 1].clone());
         let Some(between) = course.between() else {
             break;
         };
@@ -272,17 +270,10 @@ fn because(
             }
         }
     }
-    if c.min_session.is_some() || c.max_session.is_some() {
+    if let Some(sessions) = c.sessions() {
         parts.push(format!(
-            "this is session {number} of {} ({})",
-            bundle.case.total,
-            Condition {
-                min_session: c.min_session,
-                max_session: c.max_session,
-                ..Condition::default()
-            }
-            .describe()
-            .replace(" of the course", "")
+            "this is session {number} of {} ({sessions})",
+            bundle.case.total
         ));
     }
     from.sort_unstable();
@@ -316,8 +307,4 @@ fn capital(s: &str) -> String {
     chars
         .next()
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-fn first_name(name: &str) -> &str {
-    name.split_whitespace().next().unwrap_or(name)
 }

@@ -343,14 +343,7 @@ fn check_earlier(
 /// The sessions a condition is for, in words, when `number` is not one
 /// of them.
 fn outside_session(c: &Condition, number: u32) -> Option<String> {
-    let fits =
-        c.min_session.is_none_or(|m| number >= m) && c.max_session.is_none_or(|m| number <= m);
-    let probe = Condition {
-        min_session: c.min_session,
-        max_session: c.max_session,
-        ..Condition::default()
-    };
-    (!fits).then(|| probe.describe().replace(" of the course", ""))
+    c.sessions().filter(|_| !c.fits_session(number))
 }
 
 /// A session's scenario whose conditions name session numbers: those
