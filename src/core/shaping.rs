@@ -103,9 +103,11 @@ pub fn moments(
             break;
         };
         let number = between.number;
-        let earlier = &done[..i];
+        let earlier = course.done.as_slice();
         let why = |c: &Condition| because(bundle, earlier, number, c);
-        let last = &done[i - 1];
+        let Some(last) = earlier.last() else {
+            break;
+        };
         if let Some(text) = carried_words(client, between.from_last) {
             out.push(Moment {
                 session: number,
